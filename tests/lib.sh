@@ -1,0 +1,50 @@
+# TAP helpers for the shell integration tests (sourced, not run).
+# Each test script prints one TAP line per check; automake's tap-driver
+# counts them, so every check shows up in the suite's totals.
+
+tap_count=0
+tap_failed=0
+
+tap_ok() {
+	tap_count=$((tap_count + 1))
+	echo "ok $tap_count - $*"
+}
+
+tap_not_ok() {
+	tap_count=$((tap_count + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_count - $*"
+}
+
+# tap_check DESCRIPTION COMMAND...: one check that passes when COMMAND succeeds.
+tap_check() {
+	desc=$1
+	shift
+	if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
+}
+
+tap_skip() {
+	tap_count=$((tap_count + 1))
+	echo "ok $tap_count - $1 # SKIP $2"
+}
+
+# tap_skip_all REASON: the whole script cannot run here.
+tap_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# tap_diag TEXT...: context for a reader of the log; ignored by the counts.
+tap_diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+tap_done() {
+	echo "1..$tap_count"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# need_kvm: skip the whole script, saying why, where /dev/kvm is unusable.
+need_kvm() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || tap_skip_all "/dev/kvm is missing or not accessible"
+}

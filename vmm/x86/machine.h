@@ -1,0 +1,14 @@
+/* What a guest machine is made of, as the table builders (ACPI, device
+ * tree, e820) need to know it. Filled once by the vmm from its config. */
+#ifndef VMM_X86_MACHINE_H
+#define VMM_X86_MACHINE_H
+
+#include <stdint.h>
+
+struct machine_desc {
+	unsigned int ncpus;		/* 1..LAYOUT_MAX_CPUS; APIC ids 0..ncpus-1 */
+	uint64_t ram_below_4g;		/* bytes of RAM from guest-physical 0 */
+	uint64_t ram_above_4g;		/* bytes of RAM from LAYOUT_HIGH_MEM */
+};
+
+#endif
