@@ -1,0 +1,48 @@
+#!/bin/sh
+# The whole test suite, from a fresh clone: install dependencies, build,
+# run `make check` in a normal build and in an ASan+UBSan build, then print
+# one closing line counting every test that ran: "N passed, N failed, N skipped".
+#
+# Builds go to out/build and out/build-sanitizers; the debian guest package
+# is built (and cached) by the tests that need it.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/setup.sh
+autoreconf -fi >/dev/null
+
+passed=0 failed=0 skipped=0
+
+# run_suite NAME CONFIGURE-ARGS...: build in out/NAME and run make check there.
+run_suite() {
+	name=$1
+	shift
+	echo "=== $name: configure $*"
+	mkdir -p "out/$name"
+	(cd "out/$name" && "$root/configure" -q "$@" && make -j"$(nproc)" >/dev/null) || {
+		echo "=== $name: build failed"
+		failed=$((failed + 1))
+		return
+	}
+	echo "=== $name: make check"
+	(cd "out/$name" && make -j"$(nproc)" check) || true
+	log="out/$name/test-suite.log"
+	if [ ! -f "$log" ]; then
+		echo "=== $name: no test-suite.log"
+		failed=$((failed + 1))
+		return
+	fi
+	count() { sed -n "s/^# $1: *\([0-9]*\)$/\1/p" "$log" | head -n1; }
+	passed=$((passed + $(count PASS) + $(count XFAIL)))
+	failed=$((failed + $(count FAIL) + $(count XPASS) + $(count ERROR)))
+	skipped=$((skipped + $(count SKIP)))
+	# Show what failed, so the cause is in the output and not only in the log.
+	grep -E '^(FAIL|ERROR|XPASS):' "$log" || true
+}
+
+run_suite build
+run_suite build-sanitizers --enable-sanitizers
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
