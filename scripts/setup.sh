@@ -9,7 +9,7 @@ packages="
   acpica-tools
   clang libclang-rt-14-dev
   qemu-system-x86 qemu-utils socat
-  busybox-static cpio zstd xz-utils kmod
+  busybox-static cpio zstd xz-utils lz4 kmod
 "
 
 missing=
