@@ -1,0 +1,54 @@
+# ipc/: message framing with fd passing, JSON schema validation, and the
+# schemas every program carries.
+
+# Schemas compiled into libipc.la (looked up with ipc_schema_get("NAME")
+# for schemas/NAME.schema.json). A folder that adds a schema appends it in
+# its own local.mk:
+#	IPC_SCHEMAS += schemas/guest-config.schema.json
+# Listed files are also distributed.
+IPC_SCHEMAS =
+EXTRA_DIST += $(IPC_SCHEMAS) ipc/embed-schemas.awk
+
+# Generate a C table of schemas. Run in the source tree so each entry is
+# named by its relative path, whatever the build directory.
+# Use: (cd $(srcdir) && $(IPC_EMBED_SCHEMAS) -v table=C_NAME FILES...)
+IPC_EMBED_SCHEMAS = $(AWK) -f ipc/embed-schemas.awk
+
+noinst_LTLIBRARIES += ipc/libipc.la
+ipc_libipc_la_SOURCES = \
+	ipc/frame.c ipc/frame.h \
+	ipc/schema.c ipc/schema.h ipc/schema_internal.h \
+	ipc/schema_validate.c \
+	ipc/decode.c ipc/decode.h
+nodist_ipc_libipc_la_SOURCES = ipc/embedded_schemas.c
+ipc_libipc_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+ipc_libipc_la_LIBADD = $(JANSSON_LIBS)
+CLEANFILES += ipc/embedded_schemas.c
+
+ipc/embedded_schemas.c: $(IPC_SCHEMAS) ipc/embed-schemas.awk
+	$(AM_V_GEN)$(MKDIR_P) ipc && \
+	(cd $(srcdir) && $(IPC_EMBED_SCHEMAS) -v table=ipc_embedded_schemas $(IPC_SCHEMAS)) > $@-t && \
+	mv $@-t $@
+
+# Unit tests. Their schemas (tests/unit/schemas/) are embedded the same way
+# as the real ones, as the table test_embedded_schemas.
+IPC_TEST_SCHEMAS = tests/unit/schemas/test-config.schema.json
+EXTRA_DIST += $(IPC_TEST_SCHEMAS)
+CLEANFILES += tests/unit/test_schemas.c
+tests/unit/test_schemas.c: $(IPC_TEST_SCHEMAS) ipc/embed-schemas.awk
+	$(AM_V_GEN)$(MKDIR_P) tests/unit && \
+	(cd $(srcdir) && $(IPC_EMBED_SCHEMAS) -v table=test_embedded_schemas $(IPC_TEST_SCHEMAS)) > $@-t && \
+	mv $@-t $@
+
+IPC_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+IPC_CHECK_LDADD = ipc/libipc.la tests/unit/libchecktap.la $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/check_ipc_frame tests/unit/check_ipc_schema
+TESTS += tests/unit/check_ipc_frame tests/unit/check_ipc_schema
+tests_unit_check_ipc_frame_SOURCES = tests/unit/check_ipc_frame.c
+tests_unit_check_ipc_frame_CFLAGS = $(IPC_CHECK_CFLAGS)
+tests_unit_check_ipc_frame_LDADD = $(IPC_CHECK_LDADD)
+tests_unit_check_ipc_schema_SOURCES = tests/unit/check_ipc_schema.c
+nodist_tests_unit_check_ipc_schema_SOURCES = tests/unit/test_schemas.c
+tests_unit_check_ipc_schema_CFLAGS = $(IPC_CHECK_CFLAGS)
+tests_unit_check_ipc_schema_LDADD = $(IPC_CHECK_LDADD)
