@@ -51,9 +51,10 @@ last_error() {
 	tail -n 1 "$1" 2>/dev/null | sed 's/^E: //'
 }
 
-# newest_cached PACKAGE: the newest cached .deb of PACKAGE, if any.
+# newest_cached PACKAGE: the newest cached .deb of PACKAGE (a glob), if any.
 newest_cached() {
-	ls -1 "$cache/$1"_*_$arch.deb 2>/dev/null | sort -V | tail -n 1
+	# shellcheck disable=SC2086 # PACKAGE may be a pattern
+	ls -1 "$cache"/$1_*_$arch.deb 2>/dev/null | sort -V | tail -n 1
 }
 
 # apt_update: refresh the package lists, once per build.
@@ -166,6 +167,7 @@ while read -r kind name path; do
 	echo "$name" >>"$root/etc/guestmgr/modules"
 done <"$work/modules"
 builtin_modules=$(awk '$1 == "builtin" { printf "%s ", $2 }' "$work/modules")
+: "${builtin_modules:=none of them}"
 loaded_modules=$(tr '\n' ' ' <"$root/etc/guestmgr/modules")
 
 if grep -qx CONFIG_RD_ZSTD=y "$config"; then
@@ -177,7 +179,9 @@ else
 fi
 
 mkdir -p "$outdir" || die "cannot create $outdir"
-(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+# Same inputs, same initrd.img: fixed order, owners, inode numbers and times.
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) |
 	$compress >"$outdir/.initrd.img.tmp" || die "building initrd.img (cpio | $compress) failed"
 cp "$bzimage" "$outdir/.vmlinuz.tmp"
 sh "$helpers/extract-vmlinux.sh" "$bzimage" "$outdir/.vmlinux.tmp"
