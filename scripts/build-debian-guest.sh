@@ -87,15 +87,20 @@ resolve_kernel_package() {
 }
 
 # download PACKAGE: apt-get download into the cache; a partial download never
-# takes a cached file's name. Older cached versions of PACKAGE are removed.
+# takes a cached file's name, and concurrent builds each use their own folder.
+# Older cached versions of PACKAGE are removed.
 download() {
-	rm -rf "$cache/.download"
-	mkdir "$cache/.download"
-	(cd "$cache/.download" && apt-get download -q -o APT::Sandbox::User=root "$1") \
-		>"$work/download.err" 2>&1 || return 1
+	incoming=$cache/.download.$$
+	rm -rf "$incoming"
+	mkdir "$incoming"
+	if ! (cd "$incoming" && apt-get download -q -o APT::Sandbox::User=root "$1") \
+		>"$work/download.err" 2>&1; then
+		rm -rf "$incoming"
+		return 1
+	fi
 	rm -f "$cache/$1"_*_$arch.deb
-	mv "$cache/.download/"*.deb "$cache/"
-	rmdir "$cache/.download"
+	mv "$incoming"/*.deb "$cache/"
+	rmdir "$incoming"
 }
 
 # fetch PACKAGE: sets deb to the cached .deb of PACKAGE's candidate version,
