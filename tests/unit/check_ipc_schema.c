@@ -43,12 +43,12 @@ static json_t *doc(const char *text)
 
 static const char *const valid[] = {
 	"{'kernel': '/boot/vmlinuz', 'cpus': 1}",
-	"{'kernel': {'fd': 0}, 'cpus': 64, 'memory_gib': 2, 'balloon': true, 'label': null,"
-	" 'block_devices': [{'path': 'disk.img', 'mode': 'read_only', 'format': 'qcow'}],"
-	" 'console': 'virtio', 'serial': 'ab', 'slot': 3, 'priority': 2, 'tags': [],"
-	" 'tree': {'child': {'child': {}}}, 'name': '\xc3\xa9\xc3\xa9', 'cmdline': 'quiet'}",
-	"{'kernel': 'k', 'cpus': 2, 'memory_gib': 0.5, 'console': false, 'serial': 'abcdef',"
-	" 'slot': 20.5, 'label': 'x'}",
+	("{'kernel': {'fd': 0}, 'cpus': 64, 'memory_gib': 2, 'balloon': true, 'label': null,"
+	 " 'block_devices': [{'path': 'disk.img', 'mode': 'read_only', 'format': 'qcow'}],"
+	 " 'console': 'virtio', 'serial': 'ab', 'slot': 3, 'priority': 2, 'tags': [],"
+	 " 'tree': {'child': {'child': {}}}, 'name': '\xc3\xa9\xc3\xa9', 'cmdline': 'quiet'}"),
+	("{'kernel': 'k', 'cpus': 2, 'memory_gib': 0.5, 'console': false, 'serial': 'abcdef',"
+	 " 'slot': 20.5, 'label': 'x'}"),
 };
 
 START_TEST(valid_documents_pass)
