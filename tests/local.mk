@@ -11,3 +11,16 @@ tests_unit_libchecktap_la_LIBADD = $(CHECK_LIBS)
 dist_check_SCRIPTS += tests/integration/debian-qemu.sh
 TESTS += tests/integration/debian-qemu.sh
 CLEANFILES += out/debian/vmlinuz out/debian/vmlinux out/debian/initrd.img out/debian/debian.json
+
+# x86 machine tables (vmm/libx86tables.la): ACPI and the device tree, read
+# back as a guest reads them; the vmm's tables disassembled by iasl.
+check_PROGRAMS += tests/unit/check_acpi tests/unit/check_fdt
+TESTS += tests/unit/check_acpi tests/unit/check_fdt
+tests_unit_check_acpi_SOURCES = tests/unit/check_acpi.c
+tests_unit_check_acpi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_acpi_LDADD = vmm/libx86tables.la tests/unit/libchecktap.la $(CHECK_LIBS)
+tests_unit_check_fdt_SOURCES = tests/unit/check_fdt.c
+tests_unit_check_fdt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(FDT_CFLAGS)
+tests_unit_check_fdt_LDADD = vmm/libx86tables.la tests/unit/libchecktap.la $(CHECK_LIBS) $(FDT_LIBS)
+dist_check_SCRIPTS += tests/integration/acpi-iasl.sh
+TESTS += tests/integration/acpi-iasl.sh
