@@ -7,10 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int sv[2];
@@ -335,6 +337,29 @@ START_TEST(recv_would_block)
 }
 END_TEST
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal during a blocking receive: "try again", not a failure. */
+START_TEST(recv_interrupted)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+	struct itimerval every_10ms = { { 0, 10000 }, { 0, 10000 } }, off = { 0 };
+	struct ipc_msg msg;
+	struct ipc_error err;
+	char line[256];
+
+	ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &every_10ms, NULL), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], buf, sizeof(buf), &msg, &err), IPC_E_AGAIN);
+	ck_assert_int_eq(setitimer(ITIMER_REAL, &off, NULL), 0);
+	ck_assert_str_eq(ipc_strerror(&err, line, sizeof(line)),
+			 "recvmsg: Interrupted system call; try again");
+}
+END_TEST
+
 START_TEST(bad_socket_is_a_system_error)
 {
 	struct ipc_msg msg;
@@ -367,6 +392,7 @@ static Suite *ipc_frame_suite(void)
 	tcase_add_test(tc, recv_empty_with_fds_closes_them);
 	tcase_add_test(tc, send_to_closed_peer);
 	tcase_add_test(tc, recv_would_block);
+	tcase_add_test(tc, recv_interrupted);
 	tcase_add_test(tc, bad_socket_is_a_system_error);
 	suite_add_tcase(s, tc);
 	return s;
