@@ -1,6 +1,7 @@
 #include "acpi.h"
 
 #include "bootinfo.h"
+#include "cmdline.h"
 #include "format.h"
 #include "libc.h"
 
@@ -111,11 +112,14 @@ static void table_add(uint64_t addr)
 	table_read(addr, &info.tables[info.ntables++]);
 }
 
+/* rsdp=scan on the command line ignores start_info.rsdp_paddr, so hosts
+ * that fill it in can still test the scan. */
 static void find_rsdp(void)
 {
+	const char *how = param("rsdp");
 	const struct rsdp *r;
 
-	if (rsdp_signature_at(boot_info.rsdp_paddr)) {
+	if (!(how && strcmp(how, "scan") == 0) && rsdp_signature_at(boot_info.rsdp_paddr)) {
 		info.rsdp_addr = boot_info.rsdp_paddr;
 		info.rsdp_source = "start_info";
 	} else {

@@ -116,3 +116,14 @@ bool boot_ram_matches(uint64_t bytes)
 
 	return bytes == ram || bytes == ram + (LAYOUT_HIGH_RAM - boot_ram_bytes_below_1m());
 }
+
+const struct boot_memmap_entry *boot_ram_holding(uint64_t start, uint64_t end)
+{
+	for (unsigned i = 0; i < boot_info.memmap_entries; i++) {
+		const struct boot_memmap_entry *e = &boot_info.memmap[i];
+
+		if (e->type == PVH_MEMMAP_RAM && e->addr <= start && end <= e->addr + e->size)
+			return e;
+	}
+	return NULL;
+}

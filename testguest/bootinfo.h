@@ -46,6 +46,9 @@ extern struct boot_info boot_info;
 
 void boot_info_copy(uint64_t start_info_paddr);
 
+/* The RAM entry holding [start, end), or NULL. */
+const struct boot_memmap_entry *boot_ram_holding(uint64_t start, uint64_t end);
+
 /* Bytes of RAM in the memory map, in all and below 1 MiB. */
 uint64_t boot_ram_bytes(void);
 uint64_t boot_ram_bytes_below_1m(void);

@@ -21,6 +21,7 @@ TG_C = \
 	testguest/bootinfo.c \
 	testguest/cmdline.c \
 	testguest/console.c \
+	testguest/fdt.c \
 	testguest/format.c \
 	testguest/idt.c \
 	testguest/ioapic.c \
@@ -33,13 +34,20 @@ TG_C = \
 	testguest/timer.c \
 	testguest/uart.c \
 	testguest/scenarios/table.c \
-	testguest/scenarios/boot.c
+	testguest/scenarios/acpi.c \
+	testguest/scenarios/boot.c \
+	testguest/scenarios/dtb.c \
+	testguest/scenarios/echo.c \
+	testguest/scenarios/fault.c \
+	testguest/scenarios/irq.c \
+	testguest/scenarios/smp.c
 TG_H = \
 	testguest/acpi.h \
 	testguest/arch.h \
 	testguest/bootinfo.h \
 	testguest/cmdline.h \
 	testguest/console.h \
+	testguest/fdt.h \
 	testguest/format.h \
 	testguest/idt.h \
 	testguest/ioapic.h \

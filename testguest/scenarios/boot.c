@@ -1,6 +1,4 @@
 /* boot: what the PVH start info says about the machine. */
-#include <stddef.h>
-
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "report.h"
@@ -26,18 +24,6 @@ static bool check_memmap_order(void)
 	}
 	return report_check(true, "memmap_sorted", "%u entries sorted, none overlap",
 			    boot_info.memmap_entries);
-}
-
-/* The RAM entry holding [start, end), or NULL. */
-static const struct boot_memmap_entry *ram_holding(uint64_t start, uint64_t end)
-{
-	for (unsigned i = 0; i < boot_info.memmap_entries; i++) {
-		const struct boot_memmap_entry *e = &boot_info.memmap[i];
-
-		if (e->type == PVH_MEMMAP_RAM && e->addr <= start && end <= e->addr + e->size)
-			return e;
-	}
-	return NULL;
 }
 
 static void check_expect_mem(void)
@@ -76,12 +62,12 @@ void scenario_boot(void)
 		report_info("memmap%u=%#lx+%#lx type=%u", i, boot_info.memmap[i].addr,
 			    boot_info.memmap[i].size, boot_info.memmap[i].type);
 	check_memmap_order();
-	e = ram_holding(0, 1);
+	e = boot_ram_holding(0, 1);
 	if (e)
 		report_pass("ram_at_0", "RAM %#lx-%#lx", e->addr, e->addr + e->size);
 	else
 		report_fail("ram_at_0", "no RAM entry starts at 0");
-	e = ram_holding(LAYOUT_HIGH_RAM, image_end);
+	e = boot_ram_holding(LAYOUT_HIGH_RAM, image_end);
 	if (e)
 		report_pass("ram_holds_image", "RAM %#lx-%#lx holds the image %#lx-%#lx", e->addr,
 			    e->addr + e->size, image_start, image_end);

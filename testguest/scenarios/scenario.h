@@ -17,5 +17,6 @@ void scenario_irq(void);
 void scenario_smp(void);
 void scenario_echo(void);
 void scenario_dtb(void);
+void scenario_fault(void);
 
 #endif
