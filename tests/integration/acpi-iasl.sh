@@ -3,13 +3,15 @@
 # --dump-acpi), for 1 and 4 CPUs, checked by ACPICA's own tools: iasl
 # disassembles each table without a warning, compiles the disassembly back
 # to the very same bytes, and the disassembly states the machine that
-# vmm/x86/layout.h describes.
+# vmm/x86/layout.h describes; acpiexec (ACPICA's AML interpreter, the one
+# Linux carries) loads them and runs the DSDT methods an OS evaluates.
 . "$top_srcdir/tests/lib.sh"
 
 vmm=$top_builddir/vmm/guestmgr-vmm
 kernel=$top_builddir/testguest/testguest
 layout=$top_srcdir/vmm/x86/layout.h
 IASL=${IASL:-iasl}
+ACPIEXEC=${ACPIEXEC:-acpiexec}
 
 [ -x "$vmm" ] || tap_skip_all "vmm/guestmgr-vmm is not built"
 grep -q dump-acpi "$vmm" || tap_skip_all "guestmgr-vmm has no --dump-acpi option yet"
@@ -64,6 +66,36 @@ iasl_round_trip() {
 	) || { tap_diag "iasl on $2:"; cat "$1/$2".*.log 2>/dev/null | sed 's/^/# /'; return 1; }
 }
 
+# The _OSC query Linux makes for a PCI Express host bridge: the host bridge
+# UUID, revision 1, three dwords (no errors; support: all; control asked:
+# hot-plug, SHPC, PME, AER, capability structure).
+PCI_HOST_UUID='(5b 4d db 33 f7 1f 1c 40 96 57 74 41 c0 3d d7 66)'
+OSC_DWORDS='00 00 00 00 1f 00 00 00 1f 00 00 00'
+
+# run_acpiexec DIR: evaluates the methods into DIR/acpiexec.log; fails when
+# ACPICA reports an error or a warning on the way.
+run_acpiexec() {
+	(
+		cd "$1" || exit 1
+		"$ACPIEXEC" -b "evaluate \\_SB.PCI0._CRS; evaluate \\_SB.PCI0._PRT; \
+evaluate \\_SB.PCI0._OSC $PCI_HOST_UUID 1 3 ($OSC_DWORDS); evaluate \\_SB.COM1._CRS; \
+evaluate \\_SB.MRES._CRS; evaluate \\_S5" FACP.dat DSDT.dat APIC.dat MCFG.dat
+	) > "$1/acpiexec.log" 2>&1 || { tap_diag "$(cat "$1/acpiexec.log")"; return 1; }
+	problems=$(grep -Ei 'ACPI (error|warning|exception)|failed' "$1/acpiexec.log")
+	[ -z "$problems" ] || { tap_diag "$problems"; return 1; }
+}
+
+# evaluated DIR NAME: what acpiexec printed for the evaluation of \NAME.
+evaluated() {
+	want="Evaluating \\$2" awk '$0 == ENVIRON["want"] { on = 1; next }
+		on && /^Evaluating / { exit } on' "$1/acpiexec.log"
+}
+
+# evaluated_has DIR NAME TEXT: that evaluation printed TEXT.
+evaluated_has() {
+	evaluated "$1" "$2" | grep -qF "$3"
+}
+
 for ncpus in 1 4; do
 	dir=$tmp/acpi-$ncpus
 	cat > "$tmp/guest-$ncpus.json" <<EOF
@@ -97,6 +129,14 @@ EOF
 		field_is "$dir/FACP.dsl" Address 'Sleep Control Register' ACPI_SLEEP_PORT
 	tap_check "$ncpus CPUs: MCFG: ECAM at LAYOUT_PCI_ECAM_BASE" \
 		field_is "$dir/MCFG.dsl" 'Base Address' '' PCI_ECAM_BASE
+	tap_check "$ncpus CPUs: acpiexec loads the tables and runs the DSDT's methods cleanly" \
+		run_acpiexec "$dir"
+	tap_check "$ncpus CPUs: acpiexec: _PRT has 31 devices x 4 pins" \
+		evaluated_has "$dir" _SB.PCI0._PRT '[Package] Contains 124 Elements'
+	tap_check "$ncpus CPUs: acpiexec: _OSC grants every control asked for" \
+		evaluated_has "$dir" _SB.PCI0._OSC "0000: $(echo "$OSC_DWORDS" | tr a-f A-F)"
+	tap_check "$ncpus CPUs: acpiexec: _S5 gives sleep type 5" \
+		evaluated_has "$dir" _S5 '[Integer] = 0000000000000005'
 	for want in 'Device (PCI0)' 'EisaId ("PNP0A08")' 'Name (_PRT' 'Device (COM1)' \
 		'EisaId ("PNP0C02")' 'Name (_S5'; do
 		tap_check "$ncpus CPUs: DSDT: $want" grep -qF "$want" "$dir/DSDT.dsl"
