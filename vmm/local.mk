@@ -23,3 +23,44 @@ vmm/x86/dsdt.hex: vmm/x86/dsdt.asl vmm/x86/dsdt_layout.asi
 BUILT_SOURCES += vmm/x86/dsdt.hex
 CLEANFILES += vmm/x86/dsdt_layout.asi vmm/x86/dsdt.hex vmm/x86/dsdt.aml vmm/x86/dsdt.log
 EXTRA_DIST += vmm/x86/dsdt.asl
+
+# guestmgr-vmm, the per-guest VMM. Everything but main() is a convenience
+# library, so unit tests link the parts they check.
+IPC_SCHEMAS += schemas/guest-config.schema.json
+noinst_LTLIBRARIES += vmm/libvmm.la
+vmm_libvmm_la_SOURCES = \
+	vmm/cmdline.c vmm/cmdline.h \
+	vmm/config.c vmm/config.h \
+	vmm/exit_status.h \
+	vmm/guest_mem.c vmm/guest_mem.h \
+	vmm/i8042.c vmm/i8042.h \
+	vmm/image_file.c vmm/image_file.h \
+	vmm/io_bus.c vmm/io_bus.h \
+	vmm/kvm.c vmm/kvm.h \
+	vmm/run_loop.c vmm/run_loop.h \
+	vmm/serial.c vmm/serial.h \
+	vmm/serial_input.c vmm/serial_input.h \
+	vmm/vcpu.c vmm/vcpu.h \
+	vmm/vm.c vmm/vm.h \
+	vmm/vm_stop.c vmm/vm_stop.h \
+	vmm/x86/boot.c vmm/x86/boot.h \
+	vmm/x86/boot_bzimage.c vmm/x86/boot_bzimage.h \
+	vmm/x86/boot_cpu.c vmm/x86/boot_cpu.h \
+	vmm/x86/boot_pvh.c vmm/x86/boot_pvh.h \
+	vmm/x86/cpuid.c vmm/x86/cpuid.h \
+	vmm/x86/e820.c vmm/x86/e820.h \
+	vmm/x86/elf.c vmm/x86/elf.h \
+	vmm/x86/machine.c \
+	vmm/x86/msr.c vmm/x86/msr.h \
+	vmm/x86/page_tables.c vmm/x86/page_tables.h \
+	vmm/x86/sleep_ctl.c vmm/x86/sleep_ctl.h \
+	vmm/x86/vcpu_report.c vmm/x86/vcpu_report.h
+VMM_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(FDT_CFLAGS)
+vmm_libvmm_la_CFLAGS = $(VMM_CFLAGS)
+vmm_libvmm_la_LIBADD = vmm/libx86tables.la ipc/libipc.la \
+	$(LIBEVENT_LIBS) $(JANSSON_LIBS) $(FDT_LIBS) -lpthread
+
+libexec_PROGRAMS += vmm/guestmgr-vmm
+vmm_guestmgr_vmm_SOURCES = vmm/main.c
+vmm_guestmgr_vmm_CFLAGS = $(VMM_CFLAGS)
+vmm_guestmgr_vmm_LDADD = vmm/libvmm.la

@@ -6,6 +6,7 @@
 
 /* Low memory (below 1 MiB). 0x1000-0x5fff is left to the guest (the test
  * guest puts its AP start-up trampoline there). */
+#define LAYOUT_BOOT_GDT		0x500ULL	/* GDT the vmm enters the kernel with */
 #define LAYOUT_PVH_START_INFO	0x6000ULL	/* struct hvm_start_info + memmap + modlist */
 #define LAYOUT_ZERO_PAGE	0x7000ULL	/* Linux boot_params (bzImage boot) */
 #define LAYOUT_PML4		0x9000ULL	/* identity-map page tables: PML4, PDPT, 4 PDs */
@@ -29,6 +30,10 @@
 #define LAYOUT_PCI_ECAM_SIZE	0x100000ULL
 #define LAYOUT_IOAPIC		0xfec00000ULL
 #define LAYOUT_LAPIC		0xfee00000ULL
+/* KVM's own pages in the hole (VMX real-mode TSS: 3 pages; EPT identity
+ * map: 1 page); the guest sees nothing there. */
+#define LAYOUT_KVM_IDENTITY_MAP	0xfeffc000ULL
+#define LAYOUT_KVM_TSS		0xfeffd000ULL
 #define LAYOUT_HIGH_MEM		0x100000000ULL
 /* 64-bit PCI window, fixed so the build-time DSDT can state it. Guest RAM
  * may therefore reach at most LAYOUT_PCI_MMIO64_BASE. */

@@ -11,4 +11,9 @@ struct machine_desc {
 	uint64_t ram_above_4g;		/* bytes of RAM from LAYOUT_HIGH_MEM */
 };
 
+/* RAM fills guest-physical space from 0 up to the MMIO hole, the rest
+ * continues at LAYOUT_HIGH_MEM (the config checks the total fits). */
+void machine_desc_init(struct machine_desc *m, unsigned int ncpus,
+		       uint64_t guest_memory);
+
 #endif

@@ -1,0 +1,44 @@
+/* The guest config (schemas/guest-config.schema.json) turned into what the
+ * vmm runs: every file already open, the command line joined. The schema
+ * checks types and ranges; this adds what a schema cannot say. A config
+ * comes from a file (--config) or as one message with fds attached
+ * (--config-fd); either way, every error names the field. */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/x86/layout.h"
+
+#define CONFIG_NAME_MAX 4200
+
+/* An open file of the config: fd -1 when the field is absent. name is
+ * how errors call it: "kernel '/abs/path'" or "kernel (fd 3)". */
+struct config_file {
+	int fd;
+	char name[CONFIG_NAME_MAX];
+};
+
+struct vmm_config {
+	struct config_file kernel;
+	struct config_file ramdisk;
+	struct config_file dtb_overlay;
+	struct config_file serial_in;	/* default: a copy of stdin */
+	struct config_file serial_out;	/* default: a copy of stdout */
+	struct config_file kvm;		/* -1: the vmm opens /dev/kvm when it needs it */
+	char cmdline[LAYOUT_CMDLINE_MAX];
+	unsigned int cpus;
+	uint64_t guest_memory;
+};
+
+/* From a file; relative paths are relative to its directory. */
+int config_load_file(struct vmm_config *cfg, const char *path, char *err, size_t errlen);
+
+/* From the one message on a SOCK_SEQPACKET socket; {"fd": i} means the
+ * message's i-th attached fd; relative paths are relative to the cwd. */
+int config_load_socket(struct vmm_config *cfg, int sock, char *err, size_t errlen);
+
+void config_free(struct vmm_config *cfg);
+
+#endif

@@ -1,0 +1,144 @@
+/* guestmgr-vmm: one guest's virtual machine monitor. Reads the guest
+ * config, builds the machine, runs it until it stops, and says why on
+ * stderr ("vmm: guest stopped: i8042 reset"); exit_status.h lists the
+ * exit statuses. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/config.h"
+#include "vmm/exit_status.h"
+#include "vmm/run_loop.h"
+#include "vmm/vm.h"
+#include "vmm/x86/acpi.h"
+
+#define ERR_MAX 1024
+
+struct options {
+	const char *config_file;
+	int config_fd;
+	const char *dump_acpi_dir;
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: guestmgr-vmm --config FILE.json [--dump-acpi DIR]\n"
+		"       guestmgr-vmm --config-fd N [--dump-acpi DIR]\n"
+		"Runs one guest. --config-fd reads the config as one message with fds\n"
+		"from the SOCK_SEQPACKET socket N. --dump-acpi writes the machine's ACPI\n"
+		"tables to DIR/<SIG>.dat and exits without running the guest.\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "config-fd", required_argument, NULL, 'f' },
+		{ "dump-acpi", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	o->config_file = NULL;
+	o->config_fd = -1;
+	o->dump_acpi_dir = NULL;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config_file = optarg;
+			break;
+		case 'f':
+			o->config_fd = (int)strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->config_fd < 0) {
+				fprintf(stderr, "vmm: --config-fd: '%s' is not an fd number\n", optarg);
+				return -1;
+			}
+			break;
+		case 'a':
+			o->dump_acpi_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || (o->config_file != NULL) == (o->config_fd >= 0)) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int dump_acpi(const struct vmm_config *cfg, const char *dir, char *err, size_t errlen)
+{
+	struct machine_desc m;
+	uint8_t *area = calloc(1, LAYOUT_ACPI_SIZE);
+	int ret = -1;
+
+	machine_desc_init(&m, cfg->cpus, cfg->guest_memory);
+	if (!area)
+		snprintf(err, errlen, "ACPI tables: out of memory");
+	else if (!acpi_build(area, &m))
+		snprintf(err, errlen, "ACPI tables do not fit in %llu bytes",
+			 (unsigned long long)LAYOUT_ACPI_SIZE);
+	else
+		ret = acpi_write_files(area, dir, err, errlen);
+	free(area);
+	return ret;
+}
+
+static int run(const struct vmm_config *cfg, char *msg, size_t len)
+{
+	struct vm vm;
+	int status = VMM_EXIT_START_FAILURE;
+
+	if (vm_build(&vm, cfg, msg, len) == 0)
+		status = run_loop(&vm, msg, len);
+	vm_destroy(&vm);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct vmm_config cfg;
+	char msg[ERR_MAX];
+	sigset_t stop_signals;
+	int status;
+
+	/* Until the main loop handles them (run_loop unblocks them), and
+	 * for good in every vCPU thread. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+	/* A closed serial output is the reader's business, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (parse_args(argc, argv, &opt) < 0)
+		return VMM_EXIT_START_FAILURE;
+	if ((opt.config_file ? config_load_file(&cfg, opt.config_file, msg, sizeof(msg))
+			     : config_load_socket(&cfg, opt.config_fd, msg, sizeof(msg))) < 0) {
+		fprintf(stderr, "vmm: %s\n", msg);
+		return VMM_EXIT_START_FAILURE;
+	}
+	if (opt.dump_acpi_dir) {
+		status = dump_acpi(&cfg, opt.dump_acpi_dir, msg, sizeof(msg)) < 0
+			 ? VMM_EXIT_START_FAILURE : VMM_EXIT_GUEST_STOPPED;
+		if (status)
+			fprintf(stderr, "vmm: %s\n", msg);
+	} else {
+		status = run(&cfg, msg, sizeof(msg));
+		fprintf(stderr, "vmm: %s\n", msg);
+	}
+	config_free(&cfg);
+	return status;
+}

@@ -1,0 +1,38 @@
+/* One guest machine: KVM, guest memory, the I/O buses and devices, the
+ * vCPUs, and how it stops. Built from the config before any guest code
+ * runs (so every failure there is a start failure), then run by
+ * run_loop.c. */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <stddef.h>
+
+#include "vmm/config.h"
+#include "vmm/guest_mem.h"
+#include "vmm/io_bus.h"
+#include "vmm/kvm.h"
+#include "vmm/serial.h"
+#include "vmm/serial_input.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm_stop.h"
+#include "vmm/x86/boot_cpu.h"
+#include "vmm/x86/machine.h"
+
+struct vm {
+	struct machine_desc desc;
+	struct kvm_vm kvm;
+	struct guest_mem mem;
+	struct io_bus pio;
+	struct io_bus mmio;
+	struct vm_stop stop;
+	struct serial uart;
+	struct serial_input uart_input;
+	int serial_in_fd;		/* the config's, borrowed */
+	struct vcpu *vcpus;
+	unsigned int nvcpus;		/* created so far */
+};
+
+int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+
+#endif
