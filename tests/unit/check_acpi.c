@@ -3,12 +3,10 @@
  * DSDT's resources and routing are decoded from the AML and compared with
  * layout.h. */
 #include <check.h>
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/unit/check_tap.h"

@@ -16,7 +16,6 @@
  * - The local APIC and the IOAPIC carry the intel,ce4100-* compatibles
  *   Linux's arch/x86/kernel/devicetree.c looks for; cpu@N's reg is the
  *   APIC id. */
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
