@@ -24,3 +24,7 @@ tests_unit_check_fdt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(FDT_CFLAGS)
 tests_unit_check_fdt_LDADD = vmm/libx86tables.la tests/unit/libchecktap.la $(CHECK_LIBS) $(FDT_LIBS)
 dist_check_SCRIPTS += tests/integration/acpi-iasl.sh
 TESTS += tests/integration/acpi-iasl.sh
+
+# testguest under QEMU microvm with KVM: every scenario QEMU can run.
+dist_check_SCRIPTS += tests/integration/testguest-qemu.sh
+TESTS += tests/integration/testguest-qemu.sh
