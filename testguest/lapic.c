@@ -31,11 +31,6 @@ void lapic_init(void)
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
 }
 
-uint64_t lapic_base(void)
-{
-	return base_addr;
-}
-
 uint32_t lapic_read(uint32_t reg)
 {
 	return mmio_read32(base_addr + reg);

@@ -28,7 +28,6 @@ uint32_t lapic_read(uint32_t reg);
 void lapic_write(uint32_t reg, uint32_t value);
 uint32_t lapic_id(void);
 bool lapic_is_bsp(void);
-uint64_t lapic_base(void);
 void lapic_eoi(void);
 /* Sends an IPI (ICR low bits: delivery mode, level, vector) and waits,
  * bounded, for the LAPIC to accept it. False if it stayed pending. */

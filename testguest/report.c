@@ -13,11 +13,6 @@ void report_scenario(const char *name)
 	scenario = name;
 }
 
-const char *report_current_scenario(void)
-{
-	return scenario;
-}
-
 static void report_line(bool ok, const char *check, const char *text, va_list ap)
 {
 	char body[CONSOLE_LINE_MAX - 64] = "";

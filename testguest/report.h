@@ -11,7 +11,6 @@
 
 /* Names the scenario that the following TEST lines belong to. */
 void report_scenario(const char *name);
-const char *report_current_scenario(void);
 
 /* detail may be NULL for a bare PASS. */
 void report_pass(const char *check, const char *detail, ...) __attribute__((format(printf, 2, 3)));
