@@ -101,8 +101,9 @@ void timer_init(void)
 	polled_last = info.period_count;
 	irq_enable();
 
-	/* Give the first interrupt four periods, timed by the count register. */
-	while (irq_ticks == 0 && polled_ticks < 4) {
+	/* Give the first interrupt four periods, timed by the count register
+	 * (and by a number of polls, should the count not move either). */
+	for (unsigned i = 0; irq_ticks == 0 && polled_ticks < 4 && i < 200000; i++) {
 		count_reloads();
 		cpu_relax();
 	}
@@ -127,14 +128,20 @@ bool wait_for(bool (*done)(void *arg), void *arg, unsigned ms)
 	uint64_t start = timer_ticks();
 	/* Round up, plus one: the current tick is already partly over. */
 	uint64_t ticks = ((uint64_t)ms * TIMER_HZ + 999) / 1000 + 1;
+	/* When polling: each poll takes over 1 us, so this bounds the wait
+	 * even if the count register is dead too. */
+	uint64_t polls_left = (uint64_t)ms * 1000 + 1000;
 
 	while (!(done && done(arg))) {
 		if (timer_ticks() - start >= ticks)
 			return done && done(arg);
-		if (info.irq_ok)
+		if (info.irq_ok) {
 			irq_wait();
-		else
+		} else {
+			if (!polls_left--)
+				return false;
 			cpu_relax();
+		}
 	}
 	return true;
 }

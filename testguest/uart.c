@@ -49,10 +49,13 @@ void uart_init(void)
 
 void uart_putc(char c)
 {
-	/* Bounded, so a UART that never drains cannot hang the guest. */
-	for (unsigned i = 0; i < 100000; i++) {
-		if (inb(COM1 + UART_LSR) & LSR_THRE)
-			break;
+	/* Bounded, so a UART that never drains cannot hang the guest; after
+	 * one such wait, stop waiting on it. */
+	static bool never_ready;
+
+	for (unsigned i = 0; !never_ready && !(inb(COM1 + UART_LSR) & LSR_THRE); i++) {
+		if (i == 100000)
+			never_ready = true;
 		cpu_relax();
 	}
 	outb(COM1 + UART_RBR, (uint8_t)c);
