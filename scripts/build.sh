@@ -1,11 +1,14 @@
 #!/bin/sh
-# Configure (once) and build the tree in place. Extra arguments go to configure.
+# Build the tree out of source, in out/NAME (default: out/build), configuring
+# it the first time with the remaining arguments (e.g. --enable-sanitizers).
+#   scripts/build.sh [NAME [CONFIGURE-ARGS...]]
 set -eu
-cd "$(dirname "$0")/.."
-if [ ! -x configure ]; then
-	autoreconf -fi
-fi
-if [ ! -f Makefile ]; then
-	./configure "$@"
-fi
-make -j"$(nproc)"
+root=$(cd "$(dirname "$0")/.." && pwd)
+name=${1:-build}
+[ $# -gt 0 ] && shift
+cd "$root"
+[ -x configure ] || autoreconf -fi >/dev/null
+mkdir -p "out/$name"
+cd "out/$name"
+[ -f Makefile ] || "$root/configure" -q "$@"
+make -j"$(nproc)" >/dev/null

@@ -18,9 +18,8 @@ passed=0 failed=0 skipped=0
 run_suite() {
 	name=$1
 	shift
-	echo "=== $name: configure $*"
-	mkdir -p "out/$name"
-	(cd "out/$name" && "$root/configure" -q "$@" && make -j"$(nproc)" >/dev/null) || {
+	echo "=== $name: build $*"
+	scripts/build.sh "$name" "$@" || {
 		echo "=== $name: build failed"
 		failed=$((failed + 1))
 		return
