@@ -28,3 +28,26 @@ TESTS += tests/integration/acpi-iasl.sh
 # testguest under QEMU microvm with KVM: every scenario QEMU can run.
 dist_check_SCRIPTS += tests/integration/testguest-qemu.sh
 TESTS += tests/integration/testguest-qemu.sh
+
+# The vmm: unit tests of its pure parts, and the test guest booted on it.
+VMM_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
+VMM_CHECK_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config
+TESTS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config
+tests_unit_check_vmm_boot_SOURCES = tests/unit/check_vmm_boot.c
+tests_unit_check_vmm_boot_CFLAGS = $(VMM_CHECK_CFLAGS)
+tests_unit_check_vmm_boot_LDADD = $(VMM_CHECK_LDADD)
+tests_unit_check_vmm_devices_SOURCES = tests/unit/check_vmm_devices.c
+tests_unit_check_vmm_devices_CFLAGS = $(VMM_CHECK_CFLAGS)
+tests_unit_check_vmm_devices_LDADD = $(VMM_CHECK_LDADD)
+tests_unit_check_vmm_config_SOURCES = tests/unit/check_vmm_config.c
+tests_unit_check_vmm_config_CFLAGS = $(VMM_CHECK_CFLAGS)
+tests_unit_check_vmm_config_LDADD = $(VMM_CHECK_LDADD)
+check_PROGRAMS += tests/integration/vmm-send-config
+tests_integration_vmm_send_config_SOURCES = tests/integration/vmm-send-config.c
+tests_integration_vmm_send_config_LDADD = ipc/libipc.la
+EXTRA_DIST += tests/integration/vmm-lib.sh
+dist_check_SCRIPTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh
+TESTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh
