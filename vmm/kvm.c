@@ -69,7 +69,6 @@ static int query_supported(struct kvm_vm *vm, char *err, size_t errlen)
 
 int kvm_vm_create(struct kvm_vm *vm, int sys_fd, char *err, size_t errlen)
 {
-	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	int run_size;
 
 	vm->sys_fd = sys_fd;
@@ -95,6 +94,13 @@ int kvm_vm_create(struct kvm_vm *vm, int sys_fd, char *err, size_t errlen)
 		if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &addr) < 0)
 			return fail(err, errlen, "KVM_SET_IDENTITY_MAP_ADDR");
 	}
+	return 0;
+}
+
+int kvm_vm_create_irqchip(struct kvm_vm *vm, char *err, size_t errlen)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return fail(err, errlen, "KVM_CREATE_IRQCHIP");
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)

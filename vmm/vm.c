@@ -161,6 +161,7 @@ int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errl
 	    load_guest(vm, cfg, &entry, err, errlen) < 0 ||
 	    open_kvm(vm, cfg, err, errlen) < 0 ||
 	    kvm_vm_map_memory(&vm->kvm, &vm->mem, err, errlen) < 0 ||
+	    kvm_vm_create_irqchip(&vm->kvm, err, errlen) < 0 ||
 	    create_vcpus(vm, &entry, err, errlen) < 0)
 		return -1;
 	return 0;
