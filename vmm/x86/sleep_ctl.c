@@ -3,11 +3,11 @@
 #include <string.h>
 
 #include "vmm/exit_status.h"
+#include "vmm/x86/acpi.h"
 #include "vmm/x86/layout.h"
 
-#define SLP_EN		0x20
-#define SLP_TYP(v)	(((v) >> 2) & 0x7)
-#define SLP_TYP_S5	5
+/* The sleep type the guest asked for, in the encoding the FADT announces. */
+#define SLP_TYP(v)	(((v) & ACPI_SLEEP_TYP_MASK) >> ACPI_SLEEP_TYP_SHIFT)
 
 static void sleep_ctl_io(void *opaque, uint64_t offset, uint8_t *data,
 			 unsigned int size, bool is_write)
@@ -17,9 +17,9 @@ static void sleep_ctl_io(void *opaque, uint64_t offset, uint8_t *data,
 		memset(data, 0, size);
 		return;
 	}
-	if (!(data[0] & SLP_EN))
+	if (!(data[0] & ACPI_SLEEP_EN))
 		return;
-	if (SLP_TYP(data[0]) == SLP_TYP_S5)
+	if (SLP_TYP(data[0]) == ACPI_SLEEP_TYP_S5)
 		vm_stop_request(opaque, VMM_EXIT_GUEST_STOPPED,
 				"guest stopped: ACPI power off (S5)");
 	else
