@@ -12,10 +12,11 @@ build=${1:-$root/out/build}
 runs=${RUNS:-10}
 mem_mib=256
 timer=$build/bench/boot-timer
+trace=$build/bench/kvm-run-trace.so
 vmm=$build/vmm/guestmgr-vmm
 guest=$build/testguest/testguest
 
-for f in "$timer" "$vmm" "$guest"; do
+for f in "$timer" "$trace" "$vmm" "$guest"; do
 	[ -x "$f" ] || [ -f "$f" ] || { echo "bench/boot: $f missing: build first (make -C $build)" >&2; exit 1; }
 done
 command -v qemu-system-x86_64 >/dev/null || { echo "bench/boot: qemu-system-x86_64 missing (scripts/setup.sh)" >&2; exit 1; }
@@ -28,11 +29,11 @@ vmm_cmd() {
 	cat >"$work/guest.json" <<JSON
 {"kernel": "$guest", "cmdline": "$1", "cpus": 1, "guest_memory": $((mem_mib * 1024 * 1024))}
 JSON
-	echo "env GUESTMGR_VMM_TRACE_STARTUP=1 $vmm --config $work/guest.json"
+	echo "env LD_PRELOAD=$trace $vmm --config $work/guest.json"
 }
 
 qemu_cmd() {
-	echo "qemu-system-x86_64 -M microvm -enable-kvm -m $mem_mib -nodefaults -no-user-config \
+	echo "env LD_PRELOAD=$trace qemu-system-x86_64 -M microvm -enable-kvm -m $mem_mib -nodefaults -no-user-config \
 -display none -monitor none -serial stdio -no-reboot -kernel $guest -append '$1'"
 }
 

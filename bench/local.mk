@@ -1,4 +1,12 @@
 # bench/: benchmarks, side by side with QEMU; not tests (see bench/README.md).
 noinst_PROGRAMS += bench/boot-timer
 bench_boot_timer_SOURCES = bench/boot-timer.c
-EXTRA_DIST += bench/boot.sh bench/README.md
+
+# A preload shim, built as a plain shared object: the tree is configured
+# --disable-shared, and this is no library of ours but a probe.
+noinst_DATA += bench/kvm-run-trace.so
+bench/kvm-run-trace.so: bench/kvm-run-trace.c
+	$(AM_V_CC)$(MKDIR_P) bench && \
+	$(CC) $(WARN_CFLAGS) -O2 -shared -fPIC -o $@ $(srcdir)/bench/kvm-run-trace.c -ldl
+CLEANFILES += bench/kvm-run-trace.so
+EXTRA_DIST += bench/boot.sh bench/README.md bench/kvm-run-trace.c
