@@ -1,11 +1,13 @@
 #include "vmm/x86/cpuid.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #define LEAF_FEATURES		0x1
 #define LEAF_CACHE_INTEL	0x4
@@ -17,6 +19,12 @@
 #define LEAF_EXT_APIC_ID	0x8000001e
 
 #define F1_EDX_HTT		(1u << 28)
+#define F1_ECX_CX16		(1u << 13)
+#define F1_ECX_POPCNT		(1u << 23)
+#define F1_ECX_XSAVE		(1u << 26)
+#define F1_ECX_OSXSAVE		(1u << 27)
+#define F1_ECX_AVX		(1u << 28)
+#define LEAF_XSAVE		0xd
 #define EXT_ECX_CMP_LEGACY	(1u << 1)
 #define CACHE_LEVEL(eax)	(((eax) >> 5) & 0x7)
 #define CACHE_SHARING_MASK	(0xfffu << 14)
@@ -82,6 +90,33 @@ static void patch_entry(struct kvm_cpuid_entry2 *e, unsigned int apic_id,
 	}
 }
 
+/* KVM-PVM (a software-assisted KVM, /sys/module/kvm_pvm) emulates guest
+ * kernel code instruction by instruction, and its emulator lacks
+ * cmpxchg16b, popcnt and xsave/xrstor although KVM reports them supported.
+ * Hiding them makes a Linux guest take its fallbacks instead of stopping
+ * with an emulation failure. (int3 and fwait are missing too, but no CPUID
+ * bit controls them.) */
+static bool kvm_is_pvm(void)
+{
+	static int pvm = -1;
+
+	if (pvm < 0) {
+		pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
+		if (pvm)
+			fprintf(stderr, "vmm: KVM is software-assisted (kvm_pvm): guest kernel code "
+					"runs emulated; hiding cmpxchg16b, popcnt and xsave from the guest\n");
+	}
+	return pvm;
+}
+
+static bool hide_unemulated(struct kvm_cpuid_entry2 *e)
+{
+	if (e->function == LEAF_FEATURES)
+		e->ecx &= ~(F1_ECX_CX16 | F1_ECX_POPCNT | F1_ECX_XSAVE | F1_ECX_OSXSAVE | F1_ECX_AVX);
+	/* Without XSAVE the state-component leaf means nothing: drop it. */
+	return e->function != LEAF_XSAVE;
+}
+
 /* Leaves 0xb and 0x1f: the SMT level (1 thread), the core level (ncpus
  * cores), then the terminating invalid level. */
 static unsigned int topology_entries(uint32_t leaf, struct kvm_cpuid_entry2 *out,
@@ -125,6 +160,8 @@ unsigned int cpuid_build(const struct kvm_cpuid_entry2 *supported, unsigned int 
 			continue;
 		}
 		out[count] = supported[i];
+		if (kvm_is_pvm() && !hide_unemulated(&out[count]))
+			continue;
 		patch_entry(&out[count], apic_id, ncpus);
 		count++;
 	}
