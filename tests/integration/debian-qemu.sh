@@ -9,43 +9,15 @@
 command -v qemu-system-x86_64 >/dev/null ||
 	tap_skip_all "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
 
+. "$top_srcdir/tests/debian-package.sh"
+
 timeout_s=60
-pkg=$top_builddir/out/debian
 work=$(mktemp -d "${TMPDIR:-/tmp}/debian-qemu.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# The .deb cache needs a writable place; root's default is /var/cache.
-if [ -z "${GUESTMGR_CACHE:-}" ]; then
-	mkdir -p /var/cache/guestmgr 2>/dev/null
-	[ -w /var/cache/guestmgr ] ||
-		GUESTMGR_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/guestmgr
-fi
-export GUESTMGR_CACHE
-
-# Build when the package is missing or older than the scripts that make it
-# (the script reuses its cached .deb files, so this is quick).
-build_script=$top_srcdir/scripts/build-debian-guest.sh
-if [ ! -f "$pkg/debian.json" ] ||
-	[ -n "$(find "$build_script" "$top_srcdir/scripts/debian-guest" -newer "$pkg/debian.json")" ]; then
-	if sh "$build_script" "$pkg" >"$work/build.log" 2>&1; then
-		tap_ok "the debian package builds"
-		tap_diag "$(grep -E 'kernel |initrd.img: |done in' "$work/build.log")"
-	else
-		tap_not_ok "the debian package builds"
-		tap_diag "$(tail -n 20 "$work/build.log")"
-		tap_done
-		exit
-	fi
-else
-	tap_ok "the debian package in $pkg is up to date"
-fi
-
-# json_string KEY: the value of "KEY": "value" in debian.json.
-json_string() {
-	sed -n "s/^ *\"$1\": *\"\([^\"]*\)\".*/\1/p" "$pkg/debian.json"
-}
-kernel=$pkg/$(json_string kernel)
-ramdisk=$pkg/$(json_string ramdisk)
+debian_package || { tap_done; exit; }
+kernel=$debian_kernel
+ramdisk=$debian_ramdisk
 tap_check "debian.json names a kernel and a ramdisk that are in the package" \
 	test -f "$kernel" -a -f "$ramdisk"
 
@@ -72,10 +44,7 @@ echo "vda-md5 \$(md5sum </dev/vda)"
 exit 7
 EOF
 
-# Without tsc_early_khz, TCG guests calibrate the TSC against a timer that
-# emulation makes irregular, and hang now and then.
-tsc_khz=$(cat /sys/devices/system/cpu/cpu0/tsc_freq_khz 2>/dev/null ||
-	awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+tsc_khz=$(host_tsc_khz)
 
 start_ns=$(date +%s%N)
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg -M q35 -m 512 -smp 1 \

@@ -1,0 +1,50 @@
+# The `debian` guest package for tests (sourced after tests/lib.sh).
+# debian_package: builds $top_builddir/out/debian when it is missing or
+# older than the scripts that make it (the build reuses its cached .deb
+# files, so this is quick), reports that as one TAP check, and sets
+# $debian_pkg, $debian_kernel (the bzImage) and $debian_ramdisk. Returns 1
+# when the package cannot be built.
+
+debian_package() {
+	debian_pkg=$top_builddir/out/debian
+	# The .deb cache needs a writable place; root's default is /var/cache.
+	if [ -z "${GUESTMGR_CACHE:-}" ]; then
+		mkdir -p /var/cache/guestmgr 2>/dev/null
+		[ -w /var/cache/guestmgr ] ||
+			GUESTMGR_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/guestmgr
+	fi
+	export GUESTMGR_CACHE
+
+	_build_script=$top_srcdir/scripts/build-debian-guest.sh
+	_build_log=$(mktemp "${TMPDIR:-/tmp}/debian-package.XXXXXX")
+	if [ ! -f "$debian_pkg/debian.json" ] ||
+		[ -n "$(find "$_build_script" "$top_srcdir/scripts/debian-guest" -newer "$debian_pkg/debian.json")" ]; then
+		if sh "$_build_script" "$debian_pkg" >"$_build_log" 2>&1; then
+			tap_ok "the debian package builds"
+			tap_diag "$(grep -E 'kernel |initrd.img: |done in' "$_build_log")"
+		else
+			tap_not_ok "the debian package builds"
+			tap_diag "$(tail -n 20 "$_build_log")"
+			rm -f "$_build_log"
+			return 1
+		fi
+	else
+		tap_ok "the debian package in $debian_pkg is up to date"
+	fi
+	rm -f "$_build_log"
+	debian_kernel=$debian_pkg/$(_debian_json_string kernel)
+	debian_ramdisk=$debian_pkg/$(_debian_json_string ramdisk)
+}
+
+# _debian_json_string KEY: the value of "KEY": "value" in debian.json.
+_debian_json_string() {
+	sed -n "s/^ *\"$1\": *\"\([^\"]*\)\".*/\1/p" "$debian_pkg/debian.json"
+}
+
+# host_tsc_khz: the host TSC rate, for tsc_early_khz= (TCG guests otherwise
+# calibrate against a timer that emulation makes irregular, and hang now
+# and then; guests on emulated KVM gain minutes of calibration).
+host_tsc_khz() {
+	cat /sys/devices/system/cpu/cpu0/tsc_freq_khz 2>/dev/null ||
+		awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo
+}
