@@ -3,6 +3,7 @@ EXTRA_DIST += \
 	scripts/setup.sh \
 	scripts/build.sh \
 	scripts/run-tests.sh \
+	scripts/demo.sh \
 	scripts/build-debian-guest.sh \
 	scripts/debian-guest/init \
 	scripts/debian-guest/extract-vmlinux.sh \
