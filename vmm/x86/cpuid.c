@@ -20,17 +20,32 @@
 
 #define F1_EDX_HTT		(1u << 28)
 #define F1_ECX_CX16		(1u << 13)
-#define F1_ECX_POPCNT		(1u << 23)
-#define F1_ECX_XSAVE		(1u << 26)
-#define F1_ECX_OSXSAVE		(1u << 27)
-#define F1_ECX_AVX		(1u << 28)
-#define LEAF_XSAVE		0xd
 #define EXT_ECX_CMP_LEGACY	(1u << 1)
 #define CACHE_LEVEL(eax)	(((eax) >> 5) & 0x7)
 #define CACHE_SHARING_MASK	(0xfffu << 14)
 
 #define TOPO_LEVEL_SMT		1
 #define TOPO_LEVEL_CORE		2
+
+/* KVM-PVM (a software-assisted KVM, /sys/module/kvm_pvm) emulates guest
+ * kernel code instruction by instruction, and its emulator lacks
+ * cmpxchg16b although KVM reports CX16 supported: hiding it makes Linux
+ * take its fallback instead of stopping with an emulation failure. (The
+ * emulator also lacks popcnt, xrstor, int3 and fwait, but KVM-PVM fills
+ * every CPUID bit outside its supported list from the host, so POPCNT and
+ * XSAVE cannot be hidden, and no bit controls int3 or fwait.) */
+static bool kvm_is_pvm(void)
+{
+	static int pvm = -1;
+
+	if (pvm < 0) {
+		pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
+		if (pvm)
+			fprintf(stderr, "vmm: KVM is software-assisted (kvm_pvm): guest kernel code "
+					"runs emulated; hiding cmpxchg16b, which it cannot emulate\n");
+	}
+	return pvm;
+}
 
 /* Bits of the APIC id that number the cores: enough for ncpus - 1. */
 static unsigned int core_bits(unsigned int ncpus)
@@ -62,6 +77,8 @@ static void patch_entry(struct kvm_cpuid_entry2 *e, unsigned int apic_id,
 			e->edx |= F1_EDX_HTT;
 		else
 			e->edx &= ~F1_EDX_HTT;
+		if (kvm_is_pvm())
+			e->ecx &= ~F1_ECX_CX16;
 		break;
 	case LEAF_CACHE_INTEL:
 		if (e->eax & 0x1f) {
@@ -88,33 +105,6 @@ static void patch_entry(struct kvm_cpuid_entry2 *e, unsigned int apic_id,
 		e->ecx = 0;			/* node 0 of 1 */
 		break;
 	}
-}
-
-/* KVM-PVM (a software-assisted KVM, /sys/module/kvm_pvm) emulates guest
- * kernel code instruction by instruction, and its emulator lacks
- * cmpxchg16b, popcnt and xsave/xrstor although KVM reports them supported.
- * Hiding them makes a Linux guest take its fallbacks instead of stopping
- * with an emulation failure. (int3 and fwait are missing too, but no CPUID
- * bit controls them.) */
-static bool kvm_is_pvm(void)
-{
-	static int pvm = -1;
-
-	if (pvm < 0) {
-		pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
-		if (pvm)
-			fprintf(stderr, "vmm: KVM is software-assisted (kvm_pvm): guest kernel code "
-					"runs emulated; hiding cmpxchg16b, popcnt and xsave from the guest\n");
-	}
-	return pvm;
-}
-
-static bool hide_unemulated(struct kvm_cpuid_entry2 *e)
-{
-	if (e->function == LEAF_FEATURES)
-		e->ecx &= ~(F1_ECX_CX16 | F1_ECX_POPCNT | F1_ECX_XSAVE | F1_ECX_OSXSAVE | F1_ECX_AVX);
-	/* Without XSAVE the state-component leaf means nothing: drop it. */
-	return e->function != LEAF_XSAVE;
 }
 
 /* Leaves 0xb and 0x1f: the SMT level (1 thread), the core level (ncpus
@@ -160,8 +150,6 @@ unsigned int cpuid_build(const struct kvm_cpuid_entry2 *supported, unsigned int 
 			continue;
 		}
 		out[count] = supported[i];
-		if (kvm_is_pvm() && !hide_unemulated(&out[count]))
-			continue;
 		patch_entry(&out[count], apic_id, ncpus);
 		count++;
 	}
