@@ -32,11 +32,13 @@ pvm=
 [ -d /sys/module/kvm_pvm ] && pvm=1
 tap_diag "booting $(basename "$debian_kernel") on guestmgr-vmm, timeout ${timeout_s} s${pvm:+; KVM is software-assisted (kvm_pvm): expect a long run}"
 
-# Each serial line, prefixed with the seconds since the vmm started.
+# Each serial line, prefixed with the seconds since the vmm started (read
+# line by line as it comes: a filter in between would buffer the times away).
 start=$(date +%s)
+cr=$(printf '\r')
 timeout "$timeout_s" "$vmm" --config "$work/guest.json" </dev/null 2>"$work/vmm.err" |
-	tr -d '\r' | while IFS= read -r line; do
-		echo "$(($(date +%s) - start)) $line"
+	while IFS= read -r line; do
+		echo "$(($(date +%s) - start)) ${line%"$cr"}"
 	done >"$work/serial.log"
 elapsed=$(($(date +%s) - start))
 
@@ -52,12 +54,15 @@ milestone() {
 	fi
 }
 milestone "Linux version" "the kernel starts and prints its banner"
-milestone "ACPI: MADT" "the kernel reads our ACPI tables (MADT)"
-milestone "ACPI: Using IOAPIC" "the kernel routes interrupts through the IOAPIC"
+milestone "ACPI: Using ACPI (MADT) for SMP configuration" "the kernel takes its CPUs from our MADT"
+milestone "IOAPIC[0]: apic_id" "the kernel finds the IOAPIC in our MADT"
+milestone "Memory: " "the kernel accepts our e820 map and sets up memory"
+milestone "ACPI: Core revision" "the kernel starts its ACPI interpreter"
+milestone "ACPI: Using IOAPIC for interrupt routing" "the kernel evaluates our DSDT and routes interrupts"
 milestone "Freeing unused kernel image" "the kernel finishes its initialisation"
 milestone "Run /init as init process" "the kernel starts /init"
 milestone "GUESTMGR-READY" "the package's /init prints the ready marker"
 
-tap_diag "ran ${elapsed} s; vmm: $(cat "$work/vmm.err")"
+tap_diag "ran ${elapsed} s; the vmm said:" "$(cat "$work/vmm.err")"
 tap_diag "last serial lines (seconds since start):" "$(tail -n 8 "$work/serial.log")"
 tap_done
