@@ -1,35 +1,7 @@
 #include "bootinfo.h"
 
 #include "libc.h"
-
-/* The layout of Xen's public arch-x86/hvm/start_info.h. */
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	/* version >= 1 */
-	uint64_t memmap_paddr;
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
-
-struct hvm_modlist_entry {
-	uint64_t paddr;
-	uint64_t size;
-	uint64_t cmdline_paddr;
-	uint64_t reserved;
-};
-
-struct hvm_memmap_table_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-	uint32_t reserved;
-};
+#include "vmm/x86/pvh.h"
 
 struct boot_info boot_info;
 
@@ -45,7 +17,7 @@ void boot_info_copy(uint64_t start_info_paddr)
 	boot_info.start_info_paddr = start_info_paddr;
 	boot_info.magic = si->magic;
 	boot_info.version = si->version;
-	if (si->magic != PVH_START_MAGIC)
+	if (si->magic != HVM_START_MAGIC)
 		return;
 	boot_info.valid = true;
 	boot_info.rsdp_paddr = si->rsdp_paddr;
@@ -93,7 +65,7 @@ static uint64_t ram_bytes_below(uint64_t limit)
 		const struct boot_memmap_entry *e = &boot_info.memmap[i];
 		uint64_t end = e->addr + e->size;
 
-		if (e->type != PVH_MEMMAP_RAM || e->addr >= limit)
+		if (e->type != HVM_MEMMAP_TYPE_RAM || e->addr >= limit)
 			continue;
 		total += (end < limit ? end : limit) - e->addr;
 	}
@@ -122,7 +94,7 @@ const struct boot_memmap_entry *boot_ram_holding(uint64_t start, uint64_t end)
 	for (unsigned i = 0; i < boot_info.memmap_entries; i++) {
 		const struct boot_memmap_entry *e = &boot_info.memmap[i];
 
-		if (e->type == PVH_MEMMAP_RAM && e->addr <= start && end <= e->addr + e->size)
+		if (e->type == HVM_MEMMAP_TYPE_RAM && e->addr <= start && end <= e->addr + e->size)
 			return e;
 	}
 	return NULL;

@@ -9,8 +9,6 @@
 
 #include "vmm/x86/layout.h"
 
-#define PVH_START_MAGIC		0x336ec578u
-#define PVH_MEMMAP_RAM		1
 #define BOOT_MEMMAP_MAX		64
 #define BOOT_MODULES_MAX	8
 

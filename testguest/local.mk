@@ -61,13 +61,13 @@ TG_H = \
 	testguest/scenarios/scenario.h
 # Read, not owned: the machine layout the vmm builds (listed for
 # dependencies and for the tarball; a second listing elsewhere is harmless).
-TG_SHARED_H = vmm/x86/layout.h
+TG_SHARED_H = vmm/x86/layout.h vmm/x86/pvh.h
 
 # Prerequisites are found through VPATH in out-of-tree builds.
 testguest/testguest: $(TG_ASM) $(TG_C) $(TG_H) $(TG_SHARED_H) testguest/link.ld
 	@$(MKDIR_P) testguest
 	$(AM_V_GEN)srcs=; for f in $(TG_ASM) $(TG_C); do srcs="$$srcs $(srcdir)/$$f"; done; \
-	$(CC) $(TG_CC_FLAGS) $(TG_LD_FLAGS) -o $@ $$srcs
+	$(TESTGUEST_CC) $(TG_CC_FLAGS) $(TG_LD_FLAGS) -o $@ $$srcs
 
 all-local: testguest/testguest
 CLEANFILES += testguest/testguest

@@ -3,6 +3,7 @@
  * the command line, print the summary and stop the machine. */
 #include "arch.h"
 #include "bootinfo.h"
+#include "vmm/x86/pvh.h"
 #include "cmdline.h"
 #include "console.h"
 #include "idt.h"
@@ -91,7 +92,7 @@ void tg_main(uint32_t start_info_paddr)
 	console_printf("testguest: started, PVH start info at %#x\n", start_info_paddr);
 	if (!boot_info.valid) {
 		report_fail("start_info", "magic %#x at %#x, expected %#x", boot_info.magic,
-			    start_info_paddr, PVH_START_MAGIC);
+			    start_info_paddr, HVM_START_MAGIC);
 		report_summary();
 		machine_stop();
 	}

@@ -46,7 +46,7 @@ vmm_libvmm_la_SOURCES = \
 	vmm/x86/boot.c vmm/x86/boot.h \
 	vmm/x86/boot_bzimage.c vmm/x86/boot_bzimage.h \
 	vmm/x86/boot_cpu.c vmm/x86/boot_cpu.h \
-	vmm/x86/boot_pvh.c vmm/x86/boot_pvh.h \
+	vmm/x86/boot_pvh.c vmm/x86/boot_pvh.h vmm/x86/pvh.h \
 	vmm/x86/cpuid.c vmm/x86/cpuid.h \
 	vmm/x86/e820.c vmm/x86/e820.h \
 	vmm/x86/elf.c vmm/x86/elf.h \
