@@ -37,19 +37,21 @@ static const struct kvm_msr_entry boot_msrs[] = {
 int msr_setup_vcpu(int vcpu_fd, unsigned int cpu, const struct kvm_vm *vm,
 		   char *err, size_t errlen)
 {
-	struct {
+	/* struct kvm_msrs ends in a flexible array: room for ours behind it. */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry entries[NR_BOOT_MSRS];
-	} msrs;
+		uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(boot_msrs)];
+	} buf;
+	struct kvm_msrs *msrs = &buf.hdr;
 	unsigned int n = 0;
 	int ret;
 
-	memset(&msrs, 0, sizeof(msrs));
+	memset(&buf, 0, sizeof(buf));
 	for (unsigned int i = 0; i < NR_BOOT_MSRS; i++)
 		if (kvm_vm_msr_supported(vm, boot_msrs[i].index))
-			msrs.entries[n++] = boot_msrs[i];
-	msrs.hdr.nmsrs = n;
-	ret = ioctl(vcpu_fd, KVM_SET_MSRS, &msrs);
+			msrs->entries[n++] = boot_msrs[i];
+	msrs->nmsrs = n;
+	ret = ioctl(vcpu_fd, KVM_SET_MSRS, msrs);
 	if (ret < 0) {
 		snprintf(err, errlen, "vCPU %u: KVM_SET_MSRS: %s", cpu, strerror(errno));
 		return -1;
@@ -57,7 +59,7 @@ int msr_setup_vcpu(int vcpu_fd, unsigned int cpu, const struct kvm_vm *vm,
 	if ((unsigned int)ret < n) {
 		/* KVM stops at the first MSR it refuses. */
 		snprintf(err, errlen, "vCPU %u: KVM_SET_MSRS refused MSR %#x", cpu,
-			 msrs.entries[ret].index);
+			 msrs->entries[ret].index);
 		return -1;
 	}
 	return 0;
