@@ -32,7 +32,8 @@ typedef int (*disk_open_backing_fn)(void *ctx, const char *image_path, const cha
 				    size_t errlen);
 
 struct disk_open_args {
-	int fd;				/* the image, opened O_RDWR or O_RDONLY to suit mode; taken over */
+	int fd;				/* the image, opened O_RDWR or O_RDONLY to suit mode;
+					 * taken over (closed by disk_open on failure) */
 	const char *path;		/* for messages and relative backing names; may be NULL */
 	enum disk_format format;
 	enum disk_mode mode;
@@ -54,11 +55,24 @@ bool disk_can_write_zeroes(const struct disk *disk);
 
 /* All return 0 or a negative errno (-EIO, -EROFS, -EINVAL for a range past
  * the end, -ENOSPC); a short read or write is an error, never partial
- * success. Offsets and lengths are in bytes, multiples of 512. */
+ * success. Offsets and lengths are in bytes, multiples of 512.
+ * disk_discard and disk_write_zeroes return -EOPNOTSUPP where
+ * disk_can_discard / disk_can_write_zeroes say false. */
 int disk_preadv(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset);
 int disk_pwritev(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset);
 int disk_flush(struct disk *disk);	/* fdatasync where the mode keeps data */
 int disk_discard(struct disk *disk, uint64_t offset, uint64_t length);
 int disk_write_zeroes(struct disk *disk, uint64_t offset, uint64_t length, bool may_unmap);
+
+/* Why the last call above failed, e.g. "qcow2: L2 entry for guest offset
+ * 0x10000: cluster 0x7ff0000 past the end of the file (0x50000)": a
+ * hostile or damaged image shows up here, not only as -EIO. */
+const char *disk_last_error(const struct disk *disk);
+
+/* An open_backing callback for the common case: NAME relative to the
+ * directory of IMAGE_PATH (or as is when absolute or IMAGE_PATH is NULL),
+ * opened read-only. */
+int disk_open_backing_relative(void *ctx, const char *image_path, const char *name, char *err,
+			       size_t errlen);
 
 #endif

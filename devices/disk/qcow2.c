@@ -1,0 +1,675 @@
+/* QCOW2 images (versions 2 and 3): reads through the L1/L2 tables, from
+ * the backing file, zero clusters and deflate-compressed clusters; writes
+ * allocate clusters at the end of the file.
+ *
+ * Crash safety: an allocating write puts the data, then the refcount, then
+ * the L2 entry (and an L2 table before its L1 entry), each with pwrite in
+ * that order, so a crash of this process never leaves an entry pointing at
+ * unwritten data; the worst case is a leaked cluster. New clusters are
+ * always past the old end of the file, which reads as zeros if the host
+ * loses power before the guest's flush (fdatasync).
+ *
+ * Discard and write-zeroes (version 3 only) turn whole clusters into zero
+ * clusters, freeing them (discard, or may_unmap) or keeping them allocated;
+ * partial clusters are written with zeros (write-zeroes) or left alone
+ * (discard). Version 2 has no zero clusters: both report unsupported. */
+#include "devices/disk/iov.h"
+#include "devices/disk/qcow2.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+enum cluster_kind { CLUSTER_UNALLOCATED, CLUSTER_ZERO, CLUSTER_NORMAL, CLUSTER_COMPRESSED };
+
+/* One guest cluster as its L2 entry describes it. */
+struct cluster {
+	enum cluster_kind kind;
+	uint64_t entry;
+	uint64_t host;		/* data (normal), preallocation (zero), or compressed bytes */
+	uint64_t compressed_len;	/* compressed: bytes from host */
+};
+
+static struct qcow2_disk *to_qcow2(struct disk *disk)
+{
+	return (struct qcow2_disk *)disk;
+}
+
+int qcow2_corrupt(struct qcow2_disk *q, const char *fmt, ...)
+{
+	char what[DISK_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	disk_set_error(&q->disk, "qcow2: %s", what);
+	return -EIO;
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be64toh(v);
+}
+
+/* A cluster-aligned table or data cluster after the header, starting
+ * inside the file (a data cluster's tail past the end reads as zeros). */
+static bool host_cluster_ok(const struct qcow2_disk *q, uint64_t host)
+{
+	return host % q->cluster_size == 0 && host >= q->cluster_size && host < q->file_size;
+}
+
+static int l2_table_of(struct qcow2_disk *q, uint64_t guest, uint64_t *l2_offset)
+{
+	uint64_t index = guest >> (q->h.cluster_bits + q->l2_bits);
+	uint64_t offset = q->l1[index] & QCOW2_OFFSET_MASK;
+
+	*l2_offset = offset;
+	if (offset && (!host_cluster_ok(q, offset) || offset > q->file_size - q->cluster_size))
+		return qcow2_corrupt(q, "L1 entry %llu: L2 table 0x%llx misaligned or outside the "
+				     "file (%llu bytes)", (unsigned long long)index,
+				     (unsigned long long)offset, (unsigned long long)q->file_size);
+	return 0;
+}
+
+static unsigned l2_index(const struct qcow2_disk *q, uint64_t guest)
+{
+	return (unsigned)((guest >> q->h.cluster_bits) & ((1ull << q->l2_bits) - 1));
+}
+
+static int classify(struct qcow2_disk *q, uint64_t guest, uint64_t entry, struct cluster *c)
+{
+	c->entry = entry;
+	if (entry & QCOW2_FLAG_COMPRESSED) {
+		uint64_t sectors = ((entry >> q->csize_shift) & q->csize_mask) + 1;
+
+		c->kind = CLUSTER_COMPRESSED;
+		c->host = entry & q->coffset_mask;
+		c->compressed_len = sectors * 512 - (c->host & 511);
+		if (c->host < q->cluster_size || c->host >= q->file_size)
+			return qcow2_corrupt(q, "L2 entry for guest offset 0x%llx: compressed data at "
+					     "0x%llx outside the file (%llu bytes)",
+					     (unsigned long long)guest, (unsigned long long)c->host,
+					     (unsigned long long)q->file_size);
+		return 0;
+	}
+	c->host = entry & QCOW2_OFFSET_MASK;
+	if (entry & QCOW2_FLAG_ZERO) {
+		if (q->h.version < 3)
+			return qcow2_corrupt(q, "L2 entry for guest offset 0x%llx: zero flag in a "
+					     "version 2 image", (unsigned long long)guest);
+		c->kind = CLUSTER_ZERO;
+	} else {
+		c->kind = c->host ? CLUSTER_NORMAL : CLUSTER_UNALLOCATED;
+	}
+	if (c->host && !host_cluster_ok(q, c->host))
+		return qcow2_corrupt(q, "L2 entry for guest offset 0x%llx: cluster 0x%llx misaligned "
+				     "or outside the file (%llu bytes)", (unsigned long long)guest,
+				     (unsigned long long)c->host, (unsigned long long)q->file_size);
+	return 0;
+}
+
+static int lookup(struct qcow2_disk *q, uint64_t guest, struct cluster *c)
+{
+	uint64_t l2_offset;
+	uint8_t *table;
+	int ret = l2_table_of(q, guest, &l2_offset);
+
+	if (ret)
+		return ret;
+	if (!l2_offset)
+		return classify(q, guest, 0, c);
+	ret = qcow2_cache_get(q, &q->l2_cache, l2_offset, &table);
+	if (ret)
+		return ret;
+	return classify(q, guest, get_be64(table + 8 * l2_index(q, guest)), c);
+}
+
+/* Inflates compressed cluster C into q->cluster_buf. */
+static int inflate_cluster(struct qcow2_disk *q, uint64_t guest, const struct cluster *c)
+{
+	uint64_t len = c->compressed_len;
+	z_stream z = { 0 };
+	int ret;
+
+	if (len > q->file_size - c->host)
+		len = q->file_size - c->host;	/* the last sector may be short */
+	ret = fd_pread_full(q->fd, q->compressed_buf, len, c->host, true);
+	if (ret)
+		return qcow2_corrupt(q, "reading compressed cluster at 0x%llx: %s",
+				     (unsigned long long)c->host, strerror(-ret));
+	if (inflateInit2(&z, -12) != Z_OK)
+		return qcow2_corrupt(q, "inflateInit2 failed");
+	z.next_in = q->compressed_buf;
+	z.avail_in = (uInt)len;
+	z.next_out = q->cluster_buf;
+	z.avail_out = (uInt)q->cluster_size;
+	ret = inflate(&z, Z_FINISH);
+	inflateEnd(&z);
+	if ((ret != Z_STREAM_END && ret != Z_BUF_ERROR && ret != Z_OK) || z.avail_out != 0)
+		return qcow2_corrupt(q, "compressed cluster for guest offset 0x%llx at 0x%llx: "
+				     "inflate: %s", (unsigned long long)guest,
+				     (unsigned long long)c->host,
+				     z.avail_out ? "data ends before the cluster does"
+						 : (z.msg ? z.msg : "error"));
+	return 0;
+}
+
+/* Bytes [pos, pos+n) of an unallocated range: the backing file's, or zeros
+ * past its end or without one. */
+static int read_backing(struct qcow2_disk *q, const struct iovec *iov, int iovcnt, size_t skip,
+			uint64_t pos, size_t n)
+{
+	struct iovec piece[DISK_IOV_MAX];
+	size_t inside = 0;
+	int ret;
+
+	if (q->backing && pos < q->backing->size)
+		inside = q->backing->size - pos < n ? (size_t)(q->backing->size - pos) : n;
+	if (inside) {
+		int k = iov_slice(iov, iovcnt, skip, inside, piece);
+
+		ret = q->backing->ops->readv(q->backing, piece, k, pos);
+		if (ret) {
+			disk_set_error(&q->disk, "backing file: %s", q->backing->error);
+			return ret;
+		}
+	}
+	iov_memset(iov, iovcnt, skip + inside, n - inside, 0);
+	return 0;
+}
+
+/* Bytes [pos, pos+n) of guest cluster C (n within the cluster) into IOV at
+ * SKIP. */
+static int read_piece(struct qcow2_disk *q, const struct cluster *c, const struct iovec *iov,
+		      int iovcnt, size_t skip, uint64_t pos, size_t n)
+{
+	size_t in = pos & (q->cluster_size - 1);
+	struct iovec piece[DISK_IOV_MAX];
+	int k, ret;
+
+	switch (c->kind) {
+	case CLUSTER_UNALLOCATED:
+		return read_backing(q, iov, iovcnt, skip, pos, n);
+	case CLUSTER_ZERO:
+		iov_memset(iov, iovcnt, skip, n, 0);
+		return 0;
+	case CLUSTER_COMPRESSED:
+		ret = inflate_cluster(q, pos, c);
+		if (!ret)
+			iov_from_buf(iov, iovcnt, skip, q->cluster_buf + in, n);
+		return ret;
+	case CLUSTER_NORMAL:
+		break;
+	}
+	k = iov_slice(iov, iovcnt, skip, n, piece);
+	ret = fd_preadv_full(q->fd, piece, k, c->host + in, true);
+	if (ret)
+		disk_set_error(&q->disk, "qcow2: read at 0x%llx: %s",
+			       (unsigned long long)(c->host + in), strerror(-ret));
+	return ret;
+}
+
+static int qcow2_readv(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	struct qcow2_disk *q = to_qcow2(disk);
+	size_t len = iov_length(iov, iovcnt);
+
+	for (size_t done = 0; done < len;) {
+		uint64_t pos = offset + done;
+		size_t in = pos & (q->cluster_size - 1);
+		size_t n = q->cluster_size - in < len - done ? q->cluster_size - in : len - done;
+		struct cluster c;
+		int ret = lookup(q, pos, &c);
+
+		if (!ret)
+			ret = read_piece(q, &c, iov, iovcnt, done, pos, n);
+		if (ret)
+			return ret;
+		done += n;
+	}
+	return 0;
+}
+
+/* The L2 table for GUEST, allocated (zeroed) if there is none yet. */
+static int l2_table_for_write(struct qcow2_disk *q, uint64_t guest, uint64_t *l2_offset)
+{
+	uint64_t index = guest >> (q->h.cluster_bits + q->l2_bits);
+	uint64_t offset, be;
+	int ret = l2_table_of(q, guest, l2_offset);
+
+	if (ret || *l2_offset) {
+		if (!ret && !(q->l1[index] & QCOW2_FLAG_COPIED))
+			return qcow2_corrupt(q, "L1 entry %llu: L2 table shared (COPIED flag clear), "
+					     "not supported for writing", (unsigned long long)index);
+		return ret;
+	}
+	offset = qcow2_alloc_clusters(q, 1);
+	if (!offset)
+		return qcow2_corrupt(q, "file would exceed 2^56 bytes");
+	ret = fd_pwrite_full(q->fd, q->zeros, q->cluster_size, offset);
+	if (ret)
+		return qcow2_corrupt(q, "writing a new L2 table: %s", strerror(-ret));
+	qcow2_cache_put(&q->l2_cache, offset, q->zeros);
+	ret = qcow2_refcount_add(q, offset, 1);
+	if (ret)
+		return ret;
+	be = htobe64(offset | QCOW2_FLAG_COPIED);
+	ret = fd_pwrite_full(q->fd, &be, sizeof(be), q->h.l1_offset + index * 8);
+	if (ret)
+		return qcow2_corrupt(q, "writing L1 entry %llu: %s", (unsigned long long)index,
+				     strerror(-ret));
+	q->l1[index] = offset | QCOW2_FLAG_COPIED;
+	*l2_offset = offset;
+	return 0;
+}
+
+static int lookup_for_write(struct qcow2_disk *q, uint64_t guest, uint64_t *l2_offset,
+			    struct cluster *c)
+{
+	uint8_t *table;
+	int ret = l2_table_for_write(q, guest, l2_offset);
+
+	if (!ret)
+		ret = qcow2_cache_get(q, &q->l2_cache, *l2_offset, &table);
+	if (!ret)
+		ret = classify(q, guest, get_be64(table + 8 * l2_index(q, guest)), c);
+	return ret;
+}
+
+static int set_l2_entry(struct qcow2_disk *q, uint64_t l2_offset, uint64_t guest, uint64_t entry)
+{
+	uint64_t be = htobe64(entry);
+
+	return qcow2_cache_write(q, &q->l2_cache, l2_offset, 8 * l2_index(q, guest), &be,
+				 sizeof(be));
+}
+
+/* Drops the reference an old L2 entry held (after the entry changed). */
+static int release(struct qcow2_disk *q, const struct cluster *old)
+{
+	if (old->kind == CLUSTER_COMPRESSED)
+		return qcow2_refcount_add_range(q, old->host & ~511ull,
+						old->compressed_len + (old->host & 511), -1);
+	if (old->host)
+		return qcow2_refcount_add(q, old->host, -1);
+	return 0;
+}
+
+/* Writes N bytes at guest POS (inside one cluster) from IOV at SKIP, or
+ * zeros when IOV is NULL. */
+static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struct iovec *iov,
+		       int iovcnt, size_t skip)
+{
+	size_t in = pos & (q->cluster_size - 1);
+	uint64_t cluster_start = pos - in;
+	struct iovec zero = { .iov_base = q->zeros, .iov_len = n };
+	struct iovec piece[DISK_IOV_MAX];
+	struct iovec whole = { .iov_base = q->cow_buf, .iov_len = q->cluster_size };
+	uint64_t l2_offset, host;
+	struct cluster old;
+	int k, ret;
+
+	if (!iov) {
+		iov = &zero;
+		iovcnt = 1;
+		skip = 0;
+	}
+	ret = lookup_for_write(q, pos, &l2_offset, &old);
+	if (ret)
+		return ret;
+	if (old.kind == CLUSTER_NORMAL && (old.entry & QCOW2_FLAG_COPIED)) {
+		k = iov_slice(iov, iovcnt, skip, n, piece);
+		ret = fd_pwritev_full(q->fd, piece, k, old.host + in);
+		return ret ? qcow2_corrupt(q, "write at 0x%llx: %s",
+					   (unsigned long long)(old.host + in), strerror(-ret)) : 0;
+	}
+	/* Copy on write: the old contents around the new bytes. */
+	if (n < q->cluster_size) {
+		ret = read_piece(q, &old, &whole, 1, 0, cluster_start, q->cluster_size);
+		if (ret)
+			return ret;
+	}
+	iov_to_buf(iov, iovcnt, skip, q->cow_buf + in, n);
+	host = qcow2_alloc_clusters(q, 1);
+	if (!host)
+		return qcow2_corrupt(q, "file would exceed 2^56 bytes");
+	ret = fd_pwrite_full(q->fd, q->cow_buf, q->cluster_size, host);
+	if (ret)
+		return qcow2_corrupt(q, "write at 0x%llx: %s", (unsigned long long)host,
+				     strerror(-ret));
+	ret = qcow2_refcount_add(q, host, 1);
+	if (!ret)
+		ret = set_l2_entry(q, l2_offset, pos, host | QCOW2_FLAG_COPIED);
+	return ret ? ret : release(q, &old);
+}
+
+static int qcow2_writev(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	struct qcow2_disk *q = to_qcow2(disk);
+	size_t len = iov_length(iov, iovcnt);
+
+	for (size_t done = 0; done < len;) {
+		uint64_t pos = offset + done;
+		size_t in = pos & (q->cluster_size - 1);
+		size_t n = q->cluster_size - in < len - done ? q->cluster_size - in : len - done;
+		int ret = write_piece(q, pos, n, iov, iovcnt, done);
+
+		if (ret)
+			return ret;
+		done += n;
+	}
+	return 0;
+}
+
+static int qcow2_flush(struct disk *disk)
+{
+	if (fdatasync(to_qcow2(disk)->fd) == 0)
+		return 0;
+	disk_set_error(disk, "qcow2: fdatasync: %s", strerror(errno));
+	return -errno;
+}
+
+/* Already reads as zeros without a backing file's data under it. */
+static bool reads_as_zeros(const struct qcow2_disk *q, const struct cluster *c, uint64_t pos)
+{
+	return c->kind == CLUSTER_ZERO ||
+	       (c->kind == CLUSTER_UNALLOCATED && (!q->backing || pos >= q->backing->size));
+}
+
+/* Makes the whole guest cluster at POS a zero cluster: freeing its data
+ * when UNMAP, keeping it allocated (preallocated zero) otherwise. */
+static int zero_cluster(struct qcow2_disk *q, uint64_t pos, bool unmap)
+{
+	uint64_t l2_offset, entry = QCOW2_FLAG_ZERO;
+	struct cluster old;
+	int ret = lookup(q, pos, &old);
+
+	if (ret || (reads_as_zeros(q, &old, pos) && (!unmap || !old.host)))
+		return ret;
+	ret = lookup_for_write(q, pos, &l2_offset, &old);
+	if (ret)
+		return ret;
+	if (!unmap && old.kind != CLUSTER_COMPRESSED && (old.entry & QCOW2_FLAG_COPIED))
+		entry |= old.host | QCOW2_FLAG_COPIED;
+	ret = set_l2_entry(q, l2_offset, pos, entry);
+	if (ret || (entry & QCOW2_FLAG_COPIED))
+		return ret;
+	return release(q, &old);
+}
+
+/* Whole clusters become zero clusters; partial ones are written with zeros
+ * when WRITE_PARTIAL and otherwise left as they are. */
+static int zero_range(struct qcow2_disk *q, uint64_t offset, uint64_t length, bool unmap,
+		      bool write_partial)
+{
+	for (uint64_t done = 0; done < length;) {
+		uint64_t pos = offset + done;
+		size_t in = pos & (q->cluster_size - 1);
+		size_t n = q->cluster_size - in < length - done ? q->cluster_size - in
+							   : (size_t)(length - done);
+		struct cluster c;
+		int ret = 0;
+
+		if (n == q->cluster_size)
+			ret = zero_cluster(q, pos, unmap);
+		else if (write_partial && !(ret = lookup(q, pos, &c)) && !reads_as_zeros(q, &c, pos))
+			ret = write_piece(q, pos, n, NULL, 0, 0);
+		if (ret)
+			return ret;
+		done += n;
+	}
+	return 0;
+}
+
+static int qcow2_discard(struct disk *disk, uint64_t offset, uint64_t length)
+{
+	return zero_range(to_qcow2(disk), offset, length, true, false);
+}
+
+static int qcow2_write_zeroes(struct disk *disk, uint64_t offset, uint64_t length, bool may_unmap)
+{
+	return zero_range(to_qcow2(disk), offset, length, may_unmap, true);
+}
+
+static void qcow2_close(struct disk *disk)
+{
+	struct qcow2_disk *q = to_qcow2(disk);
+
+	disk_close(q->backing);
+	qcow2_cache_free(&q->l2_cache);
+	qcow2_cache_free(&q->refblock_cache);
+	free(q->l1);
+	free(q->reftable);
+	free(q->cluster_buf);
+	free(q->cow_buf);
+	free(q->zeros);
+	free(q->compressed_buf);
+	close(q->fd);
+	free(q);
+}
+
+static const struct disk_ops qcow2_ops = {
+	.readv = qcow2_readv,
+	.writev = qcow2_writev,
+	.flush = qcow2_flush,
+	.discard = qcow2_discard,
+	.write_zeroes = qcow2_write_zeroes,
+	.close = qcow2_close,
+};
+
+/* Reads a table of ENTRIES big-endian u64 at OFFSET (checked by the header
+ * parser) into host order. */
+static uint64_t *read_table(int fd, uint64_t offset, uint64_t entries, const char *what,
+			    char *err, size_t errlen)
+{
+	uint64_t *table = calloc(entries ? entries : 1, sizeof(*table));
+	int ret;
+
+	if (!table) {
+		snprintf(err, errlen, "qcow2: %s: out of memory", what);
+		return NULL;
+	}
+	ret = fd_pread_full(fd, table, entries * sizeof(*table), offset, false);
+	if (ret) {
+		snprintf(err, errlen, "qcow2: reading the %s at 0x%llx: %s", what,
+			 (unsigned long long)offset, strerror(-ret));
+		free(table);
+		return NULL;
+	}
+	for (uint64_t i = 0; i < entries; i++)
+		table[i] = be64toh(table[i]);
+	return table;
+}
+
+static int read_header(struct qcow2_disk *q, bool writable, char *err, size_t errlen)
+{
+	size_t len = q->file_size < 4096 ? (size_t)q->file_size : 4096;
+	uint8_t *buf = malloc(1u << QCOW2_MAX_CLUSTER_BITS);
+	int ret;
+
+	if (!buf) {
+		snprintf(err, errlen, "qcow2: out of memory");
+		return -1;
+	}
+	ret = fd_pread_full(q->fd, buf, len, 0, false);
+	if (!ret && len >= 24) {
+		/* Read the whole first cluster once its size is known. */
+		uint32_t bits = be32toh(*(uint32_t *)(buf + 20));
+
+		if (bits <= QCOW2_MAX_CLUSTER_BITS && (1ull << bits) > len) {
+			len = q->file_size < (1ull << bits) ? (size_t)q->file_size : (1ull << bits);
+			ret = fd_pread_full(q->fd, buf, len, 0, false);
+		}
+	}
+	if (ret)
+		snprintf(err, errlen, "qcow2: reading the header: %s", strerror(-ret));
+	else
+		ret = qcow2_parse_header(buf, len, q->file_size, writable, &q->h, err, errlen);
+	free(buf);
+	return ret ? -1 : 0;
+}
+
+/* The backing file's format: as the header states it, or by its magic. */
+static int backing_format(const struct qcow2_disk *q, int fd, enum disk_format *format, char *err,
+			  size_t errlen)
+{
+	uint8_t magic[4];
+
+	if (!strcmp(q->h.backing_format, "raw")) {
+		*format = DISK_FORMAT_RAW;
+	} else if (!strcmp(q->h.backing_format, "qcow2")) {
+		*format = DISK_FORMAT_QCOW2;
+	} else if (q->h.backing_format[0]) {
+		snprintf(err, errlen, "backing file '%s': format '%s' not supported (raw or qcow2)",
+			 q->h.backing_name, q->h.backing_format);
+		return -1;
+	} else {
+		bool is_qcow2 = fd_pread_full(fd, magic, sizeof(magic), 0, false) == 0 &&
+				be32toh(*(uint32_t *)magic) == QCOW2_MAGIC;
+
+		*format = is_qcow2 ? DISK_FORMAT_QCOW2 : DISK_FORMAT_RAW;
+	}
+	return 0;
+}
+
+static int open_backing(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *err,
+			size_t errlen)
+{
+	const char *name = q->h.backing_name;
+	const char *slash = ctx->path ? strrchr(ctx->path, '/') : NULL;
+	char path[PATH_MAX], why[DISK_ERROR_MAX];
+	struct disk_open_ctx sub = *ctx;
+	enum disk_format format;
+
+	if (!name[0])
+		return 0;
+	if (!ctx->open_backing) {
+		snprintf(err, errlen, "backing file '%s': no way to open backing files here", name);
+		return -1;
+	}
+	if (ctx->depth + 1 >= DISK_MAX_BACKING_DEPTH) {
+		snprintf(err, errlen, "backing file '%s': chain longer than %d images", name,
+			 DISK_MAX_BACKING_DEPTH);
+		return -1;
+	}
+	sub.fd = ctx->open_backing(ctx->open_backing_ctx, ctx->path, name, why, sizeof(why));
+	if (sub.fd < 0) {
+		snprintf(err, errlen, "backing file '%s': %s", name, why);
+		return -1;
+	}
+	if (backing_format(q, sub.fd, &format, err, errlen) < 0) {
+		close(sub.fd);
+		return -1;
+	}
+	/* The backing file's own backing name is relative to where it is. */
+	if (name[0] == '/' || !slash)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - ctx->path), ctx->path, name);
+	sub.path = path;
+	sub.writable = false;
+	sub.depth = ctx->depth + 1;
+	q->backing = disk_open_ctx(&sub, format, why, sizeof(why));
+	if (!q->backing) {
+		/* Deeper in a chain, the message names the image at fault. */
+		if (!strncmp(why, "backing file '", 14))
+			snprintf(err, errlen, "%s", why);
+		else
+			snprintf(err, errlen, "backing file '%s': %s", name, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Software that does not know an autoclear feature clears its bit when it
+ * writes (e.g. bitmaps that our writes would make stale). */
+static int clear_autoclear(struct qcow2_disk *q, char *err, size_t errlen)
+{
+	uint64_t zero = 0;
+	int ret;
+
+	if (q->h.version < 3 || !q->h.autoclear)
+		return 0;
+	ret = fd_pwrite_full(q->fd, &zero, sizeof(zero), QCOW2_HDR_AUTOCLEAR);
+	if (ret)
+		snprintf(err, errlen, "qcow2: clearing autoclear features: %s", strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+static int setup(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *err, size_t errlen)
+{
+	unsigned bits = q->h.cluster_bits;
+
+	q->cluster_size = 1ull << bits;
+	q->l2_bits = bits - 3;
+	q->refblock_bits = bits + 3 - q->h.refcount_order;
+	q->csize_shift = 62 - (bits - 8);
+	q->csize_mask = (1ull << (bits - 8)) - 1;
+	q->coffset_mask = (1ull << q->csize_shift) - 1;
+	q->alloc_end = (q->file_size + q->cluster_size - 1) & ~(q->cluster_size - 1);
+	q->disk.size = q->h.size;
+	q->disk.read_only = !ctx->writable;
+	q->disk.can_discard = ctx->writable && q->h.version >= 3;
+	q->disk.can_write_zeroes = q->disk.can_discard;
+	q->l1 = read_table(q->fd, q->h.l1_offset, q->h.l1_size, "L1 table", err, errlen);
+	if (!q->l1)
+		return -1;
+	q->cluster_buf = malloc(q->cluster_size);
+	/* A compressed cluster spans at most csize_mask + 1 sectors. */
+	q->compressed_buf = malloc((q->csize_mask + 1) * 512);
+	if (!q->cluster_buf || !q->compressed_buf || qcow2_cache_init(&q->l2_cache, q->cluster_size)) {
+		snprintf(err, errlen, "qcow2: out of memory");
+		return -1;
+	}
+	if (!ctx->writable)
+		return open_backing(q, ctx, err, errlen);
+	q->reftable_entries = (uint64_t)q->h.reftable_clusters * q->cluster_size / 8;
+	q->reftable = read_table(q->fd, q->h.reftable_offset, q->reftable_entries,
+				 "refcount table", err, errlen);
+	if (!q->reftable)
+		return -1;
+	q->cow_buf = malloc(q->cluster_size);
+	q->zeros = calloc(1, q->cluster_size);
+	if (!q->cow_buf || !q->zeros || qcow2_cache_init(&q->refblock_cache, q->cluster_size)) {
+		snprintf(err, errlen, "qcow2: out of memory");
+		return -1;
+	}
+	if (open_backing(q, ctx, err, errlen) < 0)
+		return -1;
+	return clear_autoclear(q, err, errlen);
+}
+
+struct disk *disk_qcow2_open(const struct disk_open_ctx *ctx, char *err, size_t errlen)
+{
+	struct qcow2_disk *q = calloc(1, sizeof(*q));
+	off_t end;
+
+	if (!q) {
+		snprintf(err, errlen, "qcow2: out of memory");
+		close(ctx->fd);
+		return NULL;
+	}
+	q->disk.ops = &qcow2_ops;
+	q->fd = ctx->fd;
+	end = lseek(ctx->fd, 0, SEEK_END);
+	if (end < 0) {
+		snprintf(err, errlen, "qcow2: finding the file size: %s", strerror(errno));
+		qcow2_close(&q->disk);
+		return NULL;
+	}
+	q->file_size = (uint64_t)end;
+	if (read_header(q, ctx->writable, err, errlen) < 0 || setup(q, ctx, err, errlen) < 0) {
+		qcow2_close(&q->disk);
+		return NULL;
+	}
+	return &q->disk;
+}

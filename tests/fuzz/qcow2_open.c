@@ -1,0 +1,83 @@
+/* Fuzz target: a QCOW2 image from a hostile source. The input is the
+ * image file; it goes to a memfd, is opened read-only (header, tables,
+ * backing file name and format), and a few ranges are read (L1/L2 lookups,
+ * zero and compressed clusters, the backing file). Beyond "no crash, no
+ * sanitizer report": a refused image or a failed read gives a message. */
+#include "devices/disk/disk.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int memfd_with(const void *data, size_t size)
+{
+	int fd = memfd_create("qcow2_open", MFD_CLOEXEC);
+
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
+		abort();
+	return fd;
+}
+
+/* Any backing file is 64 KiB of a known pattern, so reads through an
+ * unallocated cluster reach it. */
+static int open_backing(void *ctx, const char *image_path, const char *name, char *err,
+			size_t errlen)
+{
+	static uint8_t pattern[65536];
+
+	(void)ctx;
+	(void)image_path;
+	(void)name;
+	(void)err;
+	(void)errlen;
+	memset(pattern, 0x5b, sizeof(pattern));
+	return memfd_with(pattern, sizeof(pattern));
+}
+
+static void read_range(struct disk *disk, uint64_t offset, size_t len)
+{
+	static uint8_t buf[3 * 65536];
+	struct iovec iov[2] = { { buf, len / 2 }, { buf + len / 2, len - len / 2 } };
+	int ret;
+
+	if (offset >= disk_size(disk))
+		return;
+	if (len > disk_size(disk) - offset)
+		len = (size_t)(disk_size(disk) - offset);
+	iov[0].iov_len = len / 2 & ~511ul;
+	iov[1].iov_len = (len & ~511ul) - iov[0].iov_len;
+	ret = disk_preadv(disk, iov, 2, offset);
+	if (ret && (ret != -EIO || !disk_last_error(disk)[0]))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct disk_open_args args = {
+		.fd = memfd_with(data, size),
+		.path = "fuzz.qcow2",
+		.format = DISK_FORMAT_QCOW2,
+		.mode = DISK_MODE_READ_ONLY,
+		.open_backing = open_backing,
+	};
+	char err[512];
+	struct disk *disk = disk_open(&args, err, sizeof(err));
+	uint64_t end;
+
+	if (!disk) {
+		if (strncmp(err, "disk 'fuzz.qcow2': ", 19) != 0)
+			abort();
+		return 0;
+	}
+	end = disk_size(disk);
+	read_range(disk, 0, 3 * 65536);
+	read_range(disk, end / 2 & ~511ull, 4096);
+	read_range(disk, end > 65536 ? end - 65536 : 0, 65536);
+	disk_close(disk);
+	return 0;
+}

@@ -1,0 +1,70 @@
+#!/bin/sh
+# devices/disk/ modes and the raw format: read-write raw (write, flush,
+# discard, write-zeroes), volatile (reads see writes, the file stays as it
+# was) and read-only (EROFS, the file stays as it was), on raw and qcow2.
+. "$top_srcdir/tests/lib.sh"
+
+command -v qemu-img >/dev/null || tap_skip_all "qemu-img not installed (Debian package qemu-utils)"
+tool=$top_builddir/tests/integration/disk-tool
+dir=$(mktemp -d /tmp/disk-modes.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir" || exit 1
+
+head -c 2097152 /dev/urandom >pattern.raw
+head -c 65536 /dev/urandom >chunk
+zero_at() { dd if=/dev/zero of="$1" bs=512 seek=$(($2 / 512)) count=$(($3 / 512)) conv=notrunc status=none; }
+put_at() { dd if="$2" of="$1" bs=512 seek=$(($3 / 512)) conv=notrunc status=none; }
+
+# Raw, read-write.
+cp pattern.raw disk.raw && cp pattern.raw ref.raw
+"$tool" disk.raw write 131072 chunk flush && put_at ref.raw chunk 131072
+tap_check "raw: a write and a flush land in the file" cmp -s disk.raw ref.raw
+cp disk.raw ref2.raw
+tap_check "raw: 100 random writes read back" "$tool" disk.raw random-writes 1 100 ref2.raw compare ref2.raw
+tap_check "raw: the file holds the random writes" cmp -s disk.raw ref2.raw
+blocks_before=$(stat -c %b disk.raw)
+"$tool" disk.raw discard 0 1048576 && zero_at ref2.raw 0 1048576
+tap_check "raw: discard punches a hole (reads zeros)" cmp -s disk.raw ref2.raw
+tap_check "raw: discard frees blocks ($blocks_before -> $(stat -c %b disk.raw))" [ "$(stat -c %b disk.raw)" -lt "$blocks_before" ]
+"$tool" disk.raw zero 1048576 4096 zero-unmap 1052672 8192 && zero_at ref2.raw 1048576 12288
+tap_check "raw: write-zeroes with and without unmap read as zeros" cmp -s disk.raw ref2.raw
+tap_check "raw: the size stays (write-zeroes and discard keep it)" [ "$(stat -c %s disk.raw)" -eq 2097152 ]
+
+# expect_erofs DESC COMMAND...: fails with EROFS.
+expect_erofs() {
+	desc=$1
+	shift
+	if out=$("$@" 2>&1); then
+		tap_not_ok "$desc"
+	else
+		case $out in
+		*"Read-only file system"*) tap_ok "$desc" ;;
+		*) tap_not_ok "$desc"; tap_diag "$out" ;;
+		esac
+	fi
+}
+
+qemu-img convert -f raw -O qcow2 pattern.raw image.qcow2
+for fmt in raw qcow2; do
+	case $fmt in raw) img=pattern.raw ;; qcow2) img=image.qcow2 ;; esac
+	sum=$(md5sum <"$img")
+
+	# random-writes records only its own writes in scratch.raw; vref.raw
+	# gets the same sequence from a raw disk.
+	cp pattern.raw scratch.raw
+	"$tool" -f $fmt -m volatile "$img" write 4096 chunk zero 200704 8192 discard 524288 65536 \
+		random-writes 2 50 scratch.raw read 0 2097152 volatile.out
+	cp pattern.raw vref.raw && cp pattern.raw scratch.raw
+	"$tool" vref.raw write 4096 chunk zero 200704 8192 zero 524288 65536 \
+		random-writes 2 50 scratch.raw
+	tap_check "$fmt volatile: reads see the writes, zeroes and discards" cmp -s volatile.out vref.raw
+	tap_check "$fmt volatile: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
+
+	expect_erofs "$fmt read-only: write fails with EROFS" "$tool" -f $fmt -m ro "$img" write 0 chunk
+	expect_erofs "$fmt read-only: write-zeroes fails with EROFS" "$tool" -f $fmt -m ro "$img" zero 0 4096
+	expect_erofs "$fmt read-only: discard fails with EROFS" "$tool" -f $fmt -m ro "$img" discard 0 4096
+	tap_check "$fmt read-only: reads work" "$tool" -f $fmt -m ro "$img" compare pattern.raw
+	tap_check "$fmt read-only: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
+done
+
+tap_done
