@@ -5,7 +5,10 @@
  *
  * Every file is opened before the device sandboxes itself: disk_open()
  * gets the image already open and asks open_backing for any backing file
- * (a QCOW2 chain) right away; nothing is opened afterwards. */
+ * (a QCOW2 chain) right away; nothing is opened afterwards.
+ *
+ * A struct disk is not thread-safe: one caller at a time (a device that
+ * serves requests from several threads serializes them). */
 #ifndef DEVICES_DISK_DISK_H
 #define DEVICES_DISK_DISK_H
 

@@ -493,7 +493,7 @@ static uint64_t *read_table(int fd, uint64_t offset, uint64_t entries, const cha
 static int read_header(struct qcow2_disk *q, bool writable, char *err, size_t errlen)
 {
 	size_t len = q->file_size < 4096 ? (size_t)q->file_size : 4096;
-	uint8_t *buf = malloc(1u << QCOW2_MAX_CLUSTER_BITS);
+	uint8_t *buf = malloc(4096), *bigger;
 	int ret;
 
 	if (!buf) {
@@ -507,6 +507,13 @@ static int read_header(struct qcow2_disk *q, bool writable, char *err, size_t er
 
 		if (bits <= QCOW2_MAX_CLUSTER_BITS && (1ull << bits) > len) {
 			len = q->file_size < (1ull << bits) ? (size_t)q->file_size : (1ull << bits);
+			bigger = realloc(buf, len);
+			if (!bigger) {
+				free(buf);
+				snprintf(err, errlen, "qcow2: out of memory");
+				return -1;
+			}
+			buf = bigger;
 			ret = fd_pread_full(q->fd, buf, len, 0, false);
 		}
 	}
@@ -591,7 +598,9 @@ static int open_backing(struct qcow2_disk *q, const struct disk_open_ctx *ctx, c
 }
 
 /* Software that does not know an autoclear feature clears its bit when it
- * writes (e.g. bitmaps that our writes would make stale). */
+ * writes (e.g. bitmaps that our writes would make stale). QEMU then calls
+ * the bitmaps inconsistent, and qemu-img check counts their clusters as
+ * leaked (harmless; "qemu-img check -r leaks" reclaims them). */
 static int clear_autoclear(struct qcow2_disk *q, char *err, size_t errlen)
 {
 	uint64_t zero = 0;
@@ -626,7 +635,8 @@ static int setup(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *er
 	q->cluster_buf = malloc(q->cluster_size);
 	/* A compressed cluster spans at most csize_mask + 1 sectors. */
 	q->compressed_buf = malloc((q->csize_mask + 1) * 512);
-	if (!q->cluster_buf || !q->compressed_buf || qcow2_cache_init(&q->l2_cache, q->cluster_size)) {
+	qcow2_cache_init(&q->l2_cache, q->cluster_size);
+	if (!q->cluster_buf || !q->compressed_buf) {
 		snprintf(err, errlen, "qcow2: out of memory");
 		return -1;
 	}
@@ -639,7 +649,8 @@ static int setup(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *er
 		return -1;
 	q->cow_buf = malloc(q->cluster_size);
 	q->zeros = calloc(1, q->cluster_size);
-	if (!q->cow_buf || !q->zeros || qcow2_cache_init(&q->refblock_cache, q->cluster_size)) {
+	qcow2_cache_init(&q->refblock_cache, q->cluster_size);
+	if (!q->cow_buf || !q->zeros) {
 		snprintf(err, errlen, "qcow2: out of memory");
 		return -1;
 	}

@@ -96,7 +96,7 @@ struct qcow2_disk {
 	uint64_t coffset_mask;
 };
 
-int qcow2_cache_init(struct qcow2_cache *c, size_t table_size);
+void qcow2_cache_init(struct qcow2_cache *c, size_t table_size);
 void qcow2_cache_free(struct qcow2_cache *c);
 /* The table at OFFSET (checked by the caller to lie inside the file). */
 int qcow2_cache_get(struct qcow2_disk *q, struct qcow2_cache *c, uint64_t offset, uint8_t **table);

@@ -8,16 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int qcow2_cache_init(struct qcow2_cache *c, size_t table_size)
+void qcow2_cache_init(struct qcow2_cache *c, size_t table_size)
 {
 	memset(c, 0, sizeof(*c));
 	c->table_size = table_size;
-	for (int i = 0; i < QCOW2_CACHE_SLOTS; i++) {
-		c->slot[i].data = malloc(table_size);
-		if (!c->slot[i].data)
-			return -ENOMEM;
-	}
-	return 0;
 }
 
 void qcow2_cache_free(struct qcow2_cache *c)
@@ -34,14 +28,18 @@ static int find(const struct qcow2_cache *c, uint64_t offset)
 	return -1;
 }
 
-static int victim(const struct qcow2_cache *c)
+/* The slot to reuse: the least recently used, its memory allocated on
+ * first use (most images touch few tables). */
+static int victim(struct qcow2_cache *c)
 {
 	int oldest = 0;
 
 	for (int i = 1; i < QCOW2_CACHE_SLOTS; i++)
 		if (c->slot[i].used < c->slot[oldest].used)
 			oldest = i;
-	return oldest;
+	if (!c->slot[oldest].data)
+		c->slot[oldest].data = malloc(c->table_size);
+	return c->slot[oldest].data ? oldest : -1;
 }
 
 int qcow2_cache_get(struct qcow2_disk *q, struct qcow2_cache *c, uint64_t offset, uint8_t **table)
@@ -51,6 +49,8 @@ int qcow2_cache_get(struct qcow2_disk *q, struct qcow2_cache *c, uint64_t offset
 
 	if (i < 0) {
 		i = victim(c);
+		if (i < 0)
+			return qcow2_corrupt(q, "table cache: out of memory");
 		c->slot[i].offset = 0;
 		ret = fd_pread_full(q->fd, c->slot[i].data, c->table_size, offset, false);
 		if (ret)
@@ -69,6 +69,8 @@ void qcow2_cache_put(struct qcow2_cache *c, uint64_t offset, const uint8_t *tabl
 
 	if (i < 0)
 		i = victim(c);
+	if (i < 0)
+		return;	/* not cached: it will be read back when needed */
 	memcpy(c->slot[i].data, table, c->table_size);
 	c->slot[i].offset = offset;
 	c->slot[i].used = ++c->clock;
@@ -89,6 +91,6 @@ int qcow2_cache_write(struct qcow2_disk *q, struct qcow2_cache *c, uint64_t offs
 		return ret;
 	}
 	if (i >= 0)
-		memcpy(c->slot[i].data + pos, bytes, len);
+		memmove(c->slot[i].data + pos, bytes, len);	/* BYTES may be the slot itself */
 	return 0;
 }

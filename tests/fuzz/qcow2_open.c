@@ -1,8 +1,10 @@
 /* Fuzz target: a QCOW2 image from a hostile source. The input is the
  * image file; it goes to a memfd, is opened read-only (header, tables,
  * backing file name and format), and a few ranges are read (L1/L2 lookups,
- * zero and compressed clusters, the backing file). Beyond "no crash, no
- * sanitizer report": a refused image or a failed read gives a message. */
+ * zero and compressed clusters, the backing file). Then the same image is
+ * opened read-write and written (cluster allocation, refcount updates,
+ * zero clusters on metadata that may lie). Beyond "no crash, no sanitizer
+ * report": a refused image or a failed request gives a message. */
 #include "devices/disk/disk.h"
 
 #include <errno.h>
@@ -56,6 +58,27 @@ static void read_range(struct disk *disk, uint64_t offset, size_t len)
 		abort();
 }
 
+/* Writes a sector, a cluster-crossing range and zeroes, then reads back. */
+static void write_ranges(struct disk *disk)
+{
+	static uint8_t buf[8192];
+	struct iovec iov = { buf, sizeof(buf) };
+	uint64_t end = disk_size(disk);
+	int ret;
+
+	memset(buf, 0x3c, sizeof(buf));
+	if (end < sizeof(buf))
+		return;
+	ret = disk_pwritev(disk, &iov, 1, end / 2 & ~511ull);
+	if (!ret)
+		ret = disk_pwritev(disk, &iov, 1, 512);
+	if (!ret && disk_can_write_zeroes(disk))
+		ret = disk_write_zeroes(disk, 0, end < 65536 ? end : 65536, true);
+	if (ret && !disk_last_error(disk)[0])
+		abort();
+	read_range(disk, 0, 65536);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct disk_open_args args = {
@@ -79,5 +102,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_range(disk, end / 2 & ~511ull, 4096);
 	read_range(disk, end > 65536 ? end - 65536 : 0, 65536);
 	disk_close(disk);
+
+	args.fd = memfd_with(data, size);
+	args.mode = DISK_MODE_READ_WRITE;
+	disk = disk_open(&args, err, sizeof(err));
+	if (disk) {
+		write_ranges(disk);
+		disk_close(disk);
+	}
 	return 0;
 }
