@@ -218,25 +218,49 @@ static int read_piece(struct qcow2_disk *q, const struct cluster *c, const struc
 	return ret;
 }
 
-static int qcow2_readv(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
-{
-	struct qcow2_disk *q = to_qcow2(disk);
-	size_t len = iov_length(iov, iovcnt);
+/* A request cut at cluster boundaries: FN gets each piece's guest offset
+ * POS, length N (inside one cluster) and distance DONE from the start. */
+struct request {
+	const struct iovec *iov;	/* NULL: write zeros */
+	int iovcnt;
+	bool unmap;
+	bool write_partial;
+};
+typedef int (*piece_fn)(struct qcow2_disk *q, const struct request *r, uint64_t pos, size_t n,
+			size_t done);
 
-	for (size_t done = 0; done < len;) {
+static int for_each_piece(struct qcow2_disk *q, const struct request *r, uint64_t offset,
+			  uint64_t length, piece_fn fn)
+{
+	for (uint64_t done = 0; done < length;) {
 		uint64_t pos = offset + done;
 		size_t in = pos & (q->cluster_size - 1);
-		size_t n = q->cluster_size - in < len - done ? q->cluster_size - in : len - done;
-		struct cluster c;
-		int ret = lookup(q, pos, &c);
+		size_t n = q->cluster_size - in < length - done ? q->cluster_size - in
+							   : (size_t)(length - done);
+		int ret = fn(q, r, pos, n, (size_t)done);
 
-		if (!ret)
-			ret = read_piece(q, &c, iov, iovcnt, done, pos, n);
 		if (ret)
 			return ret;
 		done += n;
 	}
 	return 0;
+}
+
+static int read_request_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos,
+			      size_t n, size_t done)
+{
+	struct cluster c;
+	int ret = lookup(q, pos, &c);
+
+	return ret ? ret : read_piece(q, &c, r->iov, r->iovcnt, done, pos, n);
+}
+
+static int qcow2_readv(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	struct request r = { .iov = iov, .iovcnt = iovcnt };
+
+	return for_each_piece(to_qcow2(disk), &r, offset, iov_length(iov, iovcnt),
+			      read_request_piece);
 }
 
 /* The L2 table for GUEST, allocated (zeroed) if there is none yet. */
@@ -352,22 +376,18 @@ static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struc
 	return ret ? ret : release(q, &old);
 }
 
+static int write_request_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos,
+			       size_t n, size_t done)
+{
+	return write_piece(q, pos, n, r->iov, r->iovcnt, done);
+}
+
 static int qcow2_writev(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
-	struct qcow2_disk *q = to_qcow2(disk);
-	size_t len = iov_length(iov, iovcnt);
+	struct request r = { .iov = iov, .iovcnt = iovcnt };
 
-	for (size_t done = 0; done < len;) {
-		uint64_t pos = offset + done;
-		size_t in = pos & (q->cluster_size - 1);
-		size_t n = q->cluster_size - in < len - done ? q->cluster_size - in : len - done;
-		int ret = write_piece(q, pos, n, iov, iovcnt, done);
-
-		if (ret)
-			return ret;
-		done += n;
-	}
-	return 0;
+	return for_each_piece(to_qcow2(disk), &r, offset, iov_length(iov, iovcnt),
+			      write_request_piece);
 }
 
 static int qcow2_flush(struct disk *disk)
@@ -407,37 +427,36 @@ static int zero_cluster(struct qcow2_disk *q, uint64_t pos, bool unmap)
 }
 
 /* Whole clusters become zero clusters; partial ones are written with zeros
- * when WRITE_PARTIAL and otherwise left as they are. */
-static int zero_range(struct qcow2_disk *q, uint64_t offset, uint64_t length, bool unmap,
-		      bool write_partial)
+ * when write_partial and otherwise left as they are. */
+static int zero_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos, size_t n,
+		      size_t done)
 {
-	for (uint64_t done = 0; done < length;) {
-		uint64_t pos = offset + done;
-		size_t in = pos & (q->cluster_size - 1);
-		size_t n = q->cluster_size - in < length - done ? q->cluster_size - in
-							   : (size_t)(length - done);
-		struct cluster c;
-		int ret = 0;
+	struct cluster c;
+	int ret;
 
-		if (n == q->cluster_size)
-			ret = zero_cluster(q, pos, unmap);
-		else if (write_partial && !(ret = lookup(q, pos, &c)) && !reads_as_zeros(q, &c, pos))
-			ret = write_piece(q, pos, n, NULL, 0, 0);
-		if (ret)
-			return ret;
-		done += n;
-	}
-	return 0;
+	(void)done;
+	if (n == q->cluster_size)
+		return zero_cluster(q, pos, r->unmap);
+	if (!r->write_partial)
+		return 0;	/* discard: part of a cluster stays as it is */
+	ret = lookup(q, pos, &c);
+	if (ret || reads_as_zeros(q, &c, pos))
+		return ret;
+	return write_piece(q, pos, n, NULL, 0, 0);
 }
 
 static int qcow2_discard(struct disk *disk, uint64_t offset, uint64_t length)
 {
-	return zero_range(to_qcow2(disk), offset, length, true, false);
+	struct request r = { .unmap = true };
+
+	return for_each_piece(to_qcow2(disk), &r, offset, length, zero_piece);
 }
 
 static int qcow2_write_zeroes(struct disk *disk, uint64_t offset, uint64_t length, bool may_unmap)
 {
-	return zero_range(to_qcow2(disk), offset, length, may_unmap, true);
+	struct request r = { .unmap = may_unmap, .write_partial = true };
+
+	return for_each_piece(to_qcow2(disk), &r, offset, length, zero_piece);
 }
 
 static void qcow2_close(struct disk *disk)
