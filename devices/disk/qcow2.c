@@ -18,7 +18,9 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,12 +322,20 @@ static int set_l2_entry(struct qcow2_disk *q, uint64_t l2_offset, uint64_t guest
 /* Drops the reference an old L2 entry held (after the entry changed). */
 static int release(struct qcow2_disk *q, const struct cluster *old)
 {
+	int ret;
+
 	if (old->kind == CLUSTER_COMPRESSED)
 		return qcow2_refcount_add_range(q, old->host & ~511ull,
 						old->compressed_len + (old->host & 511), -1);
-	if (old->host)
-		return qcow2_refcount_add(q, old->host, -1);
-	return 0;
+	if (!old->host)
+		return 0;
+	ret = qcow2_refcount_add(q, old->host, -1);
+	/* A cluster only this entry used is free now: give its space back to
+	 * the host file system where it can punch holes (best effort). */
+	if (!ret && (old->entry & QCOW2_FLAG_COPIED))
+		(void)fallocate(q->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)old->host,
+				(off_t)q->cluster_size);
+	return ret;
 }
 
 /* Writes N bytes at guest POS (inside one cluster) from IOV at SKIP, or

@@ -90,10 +90,13 @@ check_image grow.qcow2 grow-ref.raw
 cp pattern.raw zref.raw
 zero_ref() { dd if=/dev/zero of=zref.raw bs=512 seek=$(($1 / 512)) count=$(($2 / 512)) conv=notrunc status=none; }
 qemu-img convert -f raw -O qcow2 pattern.raw zeroed.qcow2
+blocks_before=$(stat -c %b zeroed.qcow2)
 "$tool" -f qcow2 zeroed.qcow2 zero 4096 131072 zero-unmap 524288 200704 discard 1048576 262144
 zero_ref 4096 131072; zero_ref 524288 200704; zero_ref 1048576 262144
 tap_check "write-zeroes (partial and whole clusters) and discard of whole clusters read as zeros" \
 	"$tool" -f qcow2 -m ro zeroed.qcow2 compare zref.raw
+tap_check "discarded clusters give their space back ($blocks_before -> $(stat -c %b zeroed.qcow2) blocks)" \
+	[ "$(stat -c %b zeroed.qcow2)" -lt "$blocks_before" ]
 check_image zeroed.qcow2 zref.raw
 qemu-img create -q -f qcow2 -b pattern.raw -F raw zover.qcow2
 cp pattern.raw zref.raw
