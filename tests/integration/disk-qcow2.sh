@@ -78,6 +78,14 @@ for opts in cluster_size=512 refcount_bits=1 refcount_bits=2,cluster_size=1024 r
 		"$tool" -f qcow2 "opts$n.qcow2" random-writes "$n" 150 "ref$n.raw" compare "ref$n.raw"
 	check_image "opts$n.qcow2" "ref$n.raw"
 done
+for opts in preallocation=metadata preallocation=falloc lazy_refcounts=on; do
+	n=$((n + 1))
+	qemu-img create -q -f qcow2 -o "$opts" "opts$n.qcow2" 4M
+	cp zeros.raw "ref$n.raw"
+	tap_check "$opts: reads as zeros, then random writes read back" \
+		"$tool" -f qcow2 "opts$n.qcow2" compare "ref$n.raw" random-writes "$n" 100 "ref$n.raw" compare "ref$n.raw"
+	check_image "opts$n.qcow2" "ref$n.raw"
+done
 qemu-img create -q -f qcow2 -o cluster_size=512 grow.qcow2 64M
 truncate -s 64M grow-ref.raw
 reftable_before=$(od -An -t x1 -j 48 -N 8 grow.qcow2)
@@ -109,5 +117,31 @@ case $err in
 *"not supported"*) tap_ok "version 2: write-zeroes is reported unsupported" ;;
 *) tap_not_ok "version 2: write-zeroes is reported unsupported"; tap_diag "$err" ;;
 esac
+
+# What we refuse, with the reason. expect_refusal DESC TEXT IMAGE [MODE].
+expect_refusal() {
+	if out=$("$tool" -f qcow2 -m "${4:-ro}" "$3" size 2>&1); then
+		tap_not_ok "$1"
+	else
+		case $out in
+		*"$2"*) tap_ok "$1" ;;
+		*) tap_not_ok "$1"; tap_diag "$out" ;;
+		esac
+	fi
+}
+qemu-img create -q -f qcow2 -o extended_l2=on extl2.qcow2 4M
+expect_refusal "extended L2 entries are refused" "extended L2 entries (incompatible feature bit 4) not supported" extl2.qcow2
+if qemu-img create -q -f qcow2 -o compression_type=zstd zstd.qcow2 4M 2>/dev/null; then
+	expect_refusal "zstd compression is refused" "compression_type 1 not supported, only 0 (deflate)" zstd.qcow2
+else
+	tap_skip "zstd compression is refused" "this qemu-img has no zstd"
+fi
+qemu-img create -q -f qcow2 -o data_file=data.raw datafile.qcow2 4M
+expect_refusal "an external data file is refused" "external data file (incompatible feature bit 2) not supported" datafile.qcow2
+cp converted.qcow2 snap.qcow2 && qemu-img snapshot -c s1 snap.qcow2
+expect_refusal "internal snapshots: writing is refused" "1 internal snapshots: writing images with snapshots is not supported" snap.qcow2 rw
+tap_check "internal snapshots: read-only reads the active image" "$tool" -f qcow2 -m ro snap.qcow2 compare pattern.raw
+qemu-img create -q -u -f qcow2 -b missing.raw -F raw missing.qcow2 4M
+expect_refusal "a missing backing file is named" "backing file 'missing.raw': missing.raw: No such file or directory" missing.qcow2
 
 tap_done
