@@ -8,6 +8,7 @@ devices_disk_libdisk_la_SOURCES = \
 	devices/disk/raw.c \
 	devices/disk/volatile.c \
 	devices/disk/qcow2.c devices/disk/qcow2.h \
+	devices/disk/qcow2_open.c \
 	devices/disk/qcow2_header.c \
 	devices/disk/qcow2_cache.c \
 	devices/disk/qcow2_refcount.c

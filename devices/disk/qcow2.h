@@ -113,6 +113,15 @@ int qcow2_refcount_add(struct qcow2_disk *q, uint64_t host_offset, int delta);
 /* Adds DELTA to every cluster overlapping [offset, offset + length). */
 int qcow2_refcount_add_range(struct qcow2_disk *q, uint64_t offset, uint64_t length, int delta);
 
+static inline struct qcow2_disk *to_qcow2(struct disk *disk)
+{
+	return (struct qcow2_disk *)disk;
+}
+
+/* The I/O side (qcow2.c) and its teardown (qcow2_open.c). */
+extern const struct disk_ops qcow2_ops;
+void qcow2_close(struct disk *disk);
+
 /* Records a metadata problem as the disk's error and returns -EIO. */
 int qcow2_corrupt(struct qcow2_disk *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
