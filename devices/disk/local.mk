@@ -2,6 +2,7 @@
 # volatile) behind devices/disk/disk.h, for virtio-blk. The formats know
 # nothing of virtio.
 noinst_LTLIBRARIES += devices/disk/libdisk.la
+EXTRA_DIST += devices/disk/README.md
 devices_disk_libdisk_la_SOURCES = \
 	devices/disk/disk.c devices/disk/disk.h devices/disk/disk_impl.h \
 	devices/disk/iov.c devices/disk/iov.h \
