@@ -188,6 +188,25 @@ START_TEST(volatile_keeps_writes_in_memory)
 }
 END_TEST
 
+/* The last overlay block reaches past the end of a disk whose size is not
+ * a multiple of 4 KiB: only the part inside is read from the file. */
+START_TEST(volatile_odd_size)
+{
+	struct disk *disk;
+	uint8_t buf[1024], data[512];
+
+	ck_assert_int_eq(truncate(path, 5120), 0);
+	disk = open_raw(DISK_MODE_VOLATILE_WRITE);
+	ck_assert_uint_eq(disk_size(disk), 5120);
+	memset(data, 0x99, sizeof(data));
+	ck_assert_int_eq(write1(disk, 4608, data, sizeof(data)), 0);
+	ck_assert_int_eq(read3(disk, 4096, buf, sizeof(buf)), 0);
+	ck_assert_mem_eq(buf, pattern + 4096, 512);
+	ck_assert_mem_eq(buf + 512, data, 512);
+	disk_close(disk);
+}
+END_TEST
+
 START_TEST(missing_file_type)
 {
 	struct disk_open_args args = { .format = DISK_FORMAT_RAW, .mode = DISK_MODE_READ_ONLY,
@@ -211,6 +230,7 @@ int main(void)
 	tcase_add_test(tc, discard_and_write_zeroes);
 	tcase_add_test(tc, read_only_refuses_writes);
 	tcase_add_test(tc, volatile_keeps_writes_in_memory);
+	tcase_add_test(tc, volatile_odd_size);
 	tcase_add_test(tc, missing_file_type);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
