@@ -37,6 +37,8 @@ vmm_libvmm_la_SOURCES = \
 	vmm/image_file.c vmm/image_file.h \
 	vmm/io_bus.c vmm/io_bus.h \
 	vmm/kvm.c vmm/kvm.h \
+	vmm/pci/bus.c vmm/pci/bus.h \
+	vmm/pci/config_space.c vmm/pci/config_space.h \
 	vmm/run_loop.c vmm/run_loop.h \
 	vmm/serial.c vmm/serial.h \
 	vmm/serial_input.c vmm/serial_input.h \
@@ -64,3 +66,10 @@ libexec_PROGRAMS += vmm/guestmgr-vmm
 vmm_guestmgr_vmm_SOURCES = vmm/main.c
 vmm_guestmgr_vmm_CFLAGS = $(VMM_CFLAGS)
 vmm_guestmgr_vmm_LDADD = vmm/libvmm.la
+
+# PCI bus, MSI-X and the virtio-pci transport without KVM.
+check_PROGRAMS += tests/unit/check_vmm_pci
+TESTS += tests/unit/check_vmm_pci
+tests_unit_check_vmm_pci_SOURCES = tests/unit/check_vmm_pci.c
+tests_unit_check_vmm_pci_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_vmm_pci_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)

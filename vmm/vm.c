@@ -52,7 +52,8 @@ static int add_devices(struct vm *vm, const struct vmm_config *cfg, char *err, s
 	serial_init(&vm->uart, cfg->serial_out.fd, uart_set_irq, uart_rx_drained, vm);
 	if (io_bus_register(&vm->pio, LAYOUT_COM1_PORT, SERIAL_NR_PORTS, serial_io, &vm->uart) < 0 ||
 	    i8042_register(&vm->pio, &vm->stop) < 0 ||
-	    sleep_ctl_register(&vm->pio, &vm->stop) < 0) {
+	    sleep_ctl_register(&vm->pio, &vm->stop) < 0 ||
+	    pci_bus_register(&vm->pci, &vm->pio, &vm->mmio) < 0) {
 		snprintf(err, errlen, "machine: overlapping I/O ports");
 		return -1;
 	}
@@ -151,6 +152,7 @@ int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errl
 	vm->uart_input.drained_fd = -1;
 	io_bus_init(&vm->pio);
 	io_bus_init(&vm->mmio);
+	pci_bus_init(&vm->pci);
 	machine_desc_init(&vm->desc, cfg->cpus, cfg->guest_memory);
 	if (vm_stop_init(&vm->stop) < 0) {
 		snprintf(err, errlen, "stop eventfd: %m");
@@ -179,5 +181,6 @@ void vm_destroy(struct vm *vm)
 	serial_destroy(&vm->uart);
 	io_bus_destroy(&vm->pio);
 	io_bus_destroy(&vm->mmio);
+	pci_bus_destroy(&vm->pci);
 	vm_stop_destroy(&vm->stop);
 }

@@ -11,6 +11,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/io_bus.h"
 #include "vmm/kvm.h"
+#include "vmm/pci/bus.h"
 #include "vmm/serial.h"
 #include "vmm/serial_input.h"
 #include "vmm/vcpu.h"
@@ -24,6 +25,7 @@ struct vm {
 	struct guest_mem mem;
 	struct io_bus pio;
 	struct io_bus mmio;
+	struct pci_bus pci;
 	struct vm_stop stop;
 	struct serial uart;
 	struct serial_input uart_input;
