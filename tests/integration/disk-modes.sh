@@ -1,7 +1,8 @@
 #!/bin/sh
 # devices/disk/ modes and the raw format: read-write raw (write, flush,
 # discard, write-zeroes), volatile (reads see writes, the file stays as it
-# was) and read-only (EROFS, the file stays as it was), on raw and qcow2.
+# was) and read-only (EROFS, the file stays as it was), on raw, qcow2 and a
+# qcow2 overlay on a raw backing file.
 . "$top_srcdir/tests/lib.sh"
 
 command -v qemu-img >/dev/null || tap_skip_all "qemu-img not installed (Debian package qemu-utils)"
@@ -45,8 +46,10 @@ expect_erofs() {
 }
 
 qemu-img convert -f raw -O qcow2 pattern.raw image.qcow2
-for fmt in raw qcow2; do
-	case $fmt in raw) img=pattern.raw ;; qcow2) img=image.qcow2 ;; esac
+cp pattern.raw base.raw && qemu-img create -q -f qcow2 -b base.raw -F raw overlay.qcow2
+base_sum=$(md5sum <base.raw)
+for img in pattern.raw image.qcow2 overlay.qcow2; do
+	case $img in *.raw) fmt=raw ;; *) fmt=qcow2 ;; esac
 	sum=$(md5sum <"$img")
 
 	# random-writes records only its own writes in scratch.raw; vref.raw
@@ -57,14 +60,15 @@ for fmt in raw qcow2; do
 	cp pattern.raw vref.raw && cp pattern.raw scratch.raw
 	"$tool" vref.raw write 4096 chunk zero 200704 8192 zero 524288 65536 \
 		random-writes 2 50 scratch.raw
-	tap_check "$fmt volatile: reads see the writes, zeroes and discards" cmp -s volatile.out vref.raw
-	tap_check "$fmt volatile: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
+	tap_check "$img volatile: reads see the writes, zeroes and discards" cmp -s volatile.out vref.raw
+	tap_check "$img volatile: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
 
-	expect_erofs "$fmt read-only: write fails with EROFS" "$tool" -f $fmt -m ro "$img" write 0 chunk
-	expect_erofs "$fmt read-only: write-zeroes fails with EROFS" "$tool" -f $fmt -m ro "$img" zero 0 4096
-	expect_erofs "$fmt read-only: discard fails with EROFS" "$tool" -f $fmt -m ro "$img" discard 0 4096
-	tap_check "$fmt read-only: reads work" "$tool" -f $fmt -m ro "$img" compare pattern.raw
-	tap_check "$fmt read-only: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
+	expect_erofs "$img read-only: write fails with EROFS" "$tool" -f $fmt -m ro "$img" write 0 chunk
+	expect_erofs "$img read-only: write-zeroes fails with EROFS" "$tool" -f $fmt -m ro "$img" zero 0 4096
+	expect_erofs "$img read-only: discard fails with EROFS" "$tool" -f $fmt -m ro "$img" discard 0 4096
+	tap_check "$img read-only: reads work" "$tool" -f $fmt -m ro "$img" compare pattern.raw
+	tap_check "$img read-only: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
 done
+tap_check "the overlay's backing file is unchanged" [ "$(md5sum <base.raw)" = "$base_sum" ]
 
 tap_done
