@@ -183,8 +183,9 @@ static int read_backing(struct qcow2_disk *q, const struct iovec *iov, int iovcn
 	return 0;
 }
 
-/* Bytes [pos, pos+n) of guest cluster C (n within the cluster) into IOV at
- * SKIP. */
+/* Bytes [pos, pos+n) of guest cluster C into IOV at SKIP: n within the
+ * cluster, or for a normal cluster, running on through the clusters that
+ * follow it in the file. */
 static int read_piece(struct qcow2_disk *q, const struct cluster *c, const struct iovec *iov,
 		      int iovcnt, size_t skip, uint64_t pos, size_t n)
 {
@@ -215,25 +216,32 @@ static int read_piece(struct qcow2_disk *q, const struct cluster *c, const struc
 }
 
 /* A request cut at cluster boundaries: FN gets each piece's guest offset
- * POS, length N (inside one cluster) and distance DONE from the start. */
+ * POS, length *N (up to the end of the cluster; FN may make it longer when
+ * it handled more) and distance DONE from the start of the request. */
 struct request {
 	const struct iovec *iov;	/* NULL: write zeros */
 	int iovcnt;
 	bool unmap;
 	bool write_partial;
+	uint64_t end;			/* guest offset where the request ends */
 };
-typedef int (*piece_fn)(struct qcow2_disk *q, const struct request *r, uint64_t pos, size_t n,
+typedef int (*piece_fn)(struct qcow2_disk *q, const struct request *r, uint64_t pos, size_t *n,
 			size_t done);
 
-static int for_each_piece(struct qcow2_disk *q, const struct request *r, uint64_t offset,
+static size_t piece_length(const struct qcow2_disk *q, uint64_t pos, uint64_t end)
+{
+	size_t rest = q->cluster_size - (pos & (q->cluster_size - 1));
+
+	return end - pos < rest ? (size_t)(end - pos) : rest;
+}
+
+static int for_each_piece(struct qcow2_disk *q, struct request *r, uint64_t offset,
 			  uint64_t length, piece_fn fn)
 {
+	r->end = offset + length;
 	for (uint64_t done = 0; done < length;) {
-		uint64_t pos = offset + done;
-		size_t in = pos & (q->cluster_size - 1);
-		size_t n = q->cluster_size - in < length - done ? q->cluster_size - in
-							   : (size_t)(length - done);
-		int ret = fn(q, r, pos, n, (size_t)done);
+		size_t n = piece_length(q, offset + done, r->end);
+		int ret = fn(q, r, offset + done, &n, (size_t)done);
 
 		if (ret)
 			return ret;
@@ -242,13 +250,21 @@ static int for_each_piece(struct qcow2_disk *q, const struct request *r, uint64_
 	return 0;
 }
 
+/* Normal clusters that follow each other in the file are read with one
+ * preadv (a converted image is mostly such runs). */
 static int read_request_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos,
-			      size_t n, size_t done)
+			      size_t *n, size_t done)
 {
-	struct cluster c;
+	uint64_t cluster_start = pos & ~(q->cluster_size - 1);
+	struct cluster c, next;
 	int ret = lookup(q, pos, &c);
 
-	return ret ? ret : read_piece(q, &c, r->iov, r->iovcnt, done, pos, n);
+	if (ret)
+		return ret;
+	while (c.kind == CLUSTER_NORMAL && pos + *n < r->end && !lookup(q, pos + *n, &next) &&
+	       next.kind == CLUSTER_NORMAL && next.host == c.host + (pos + *n - cluster_start))
+		*n += piece_length(q, pos + *n, r->end);
+	return read_piece(q, &c, r->iov, r->iovcnt, done, pos, *n);
 }
 
 static int qcow2_readv(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
@@ -381,9 +397,9 @@ static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struc
 }
 
 static int write_request_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos,
-			       size_t n, size_t done)
+			       size_t *n, size_t done)
 {
-	return write_piece(q, pos, n, r->iov, r->iovcnt, done);
+	return write_piece(q, pos, *n, r->iov, r->iovcnt, done);
 }
 
 static int qcow2_writev(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
@@ -432,21 +448,21 @@ static int zero_cluster(struct qcow2_disk *q, uint64_t pos, bool unmap)
 
 /* Whole clusters become zero clusters; partial ones are written with zeros
  * when write_partial and otherwise left as they are. */
-static int zero_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos, size_t n,
+static int zero_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos, size_t *n,
 		      size_t done)
 {
 	struct cluster c;
 	int ret;
 
 	(void)done;
-	if (n == q->cluster_size)
+	if (*n == q->cluster_size)
 		return zero_cluster(q, pos, r->unmap);
 	if (!r->write_partial)
 		return 0;	/* discard: part of a cluster stays as it is */
 	ret = lookup(q, pos, &c);
 	if (ret || reads_as_zeros(q, &c, pos))
 		return ret;
-	return write_piece(q, pos, n, NULL, 0, 0);
+	return write_piece(q, pos, *n, NULL, 0, 0);
 }
 
 static int qcow2_discard(struct disk *disk, uint64_t offset, uint64_t length)
