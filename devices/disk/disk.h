@@ -35,8 +35,9 @@ typedef int (*disk_open_backing_fn)(void *ctx, const char *image_path, const cha
 				    size_t errlen);
 
 struct disk_open_args {
-	int fd;				/* the image, opened O_RDWR or O_RDONLY to suit mode;
-					 * taken over (closed by disk_open on failure) */
+	int fd;				/* the image, opened O_RDWR or O_RDONLY to suit mode,
+					 * without O_DIRECT (qcow2 metadata writes are a few
+					 * bytes); taken over (closed by disk_open on failure) */
 	const char *path;		/* for messages and relative backing names; may be NULL */
 	enum disk_format format;
 	enum disk_mode mode;
