@@ -167,7 +167,7 @@ static const struct bad_header bad_headers[] = {
 	  "backing_file_offset 500 + 100 outside the first cluster" },
 	{ "extension past the cluster", extension_past, DISK_MODE_READ_ONLY,
 	  "extension 0xe2792aca at 104: length 1000 past the end" },
-	{ "zeroed tables", truncated, DISK_MODE_READ_ONLY, "header_length 0" },
+	{ "v3 fields zeroed", truncated, DISK_MODE_READ_ONLY, "header_length 0" },
 };
 
 START_TEST(bad_header_refused)
