@@ -21,6 +21,7 @@ TG_C = \
 	testguest/bootinfo.c \
 	testguest/cmdline.c \
 	testguest/console.c \
+	testguest/crc32.c \
 	testguest/fdt.c \
 	testguest/format.c \
 	testguest/idt.c \
@@ -29,10 +30,13 @@ TG_C = \
 	testguest/libc.c \
 	testguest/machine.c \
 	testguest/main.c \
+	testguest/pci.c \
 	testguest/report.c \
 	testguest/smp.c \
 	testguest/timer.c \
 	testguest/uart.c \
+	testguest/virtio/blk.c \
+	testguest/virtio/virtio.c \
 	testguest/scenarios/table.c \
 	testguest/scenarios/acpi.c \
 	testguest/scenarios/boot.c \
@@ -40,13 +44,19 @@ TG_C = \
 	testguest/scenarios/echo.c \
 	testguest/scenarios/fault.c \
 	testguest/scenarios/irq.c \
-	testguest/scenarios/smp.c
+	testguest/scenarios/smp.c \
+	testguest/scenarios/pci.c \
+	testguest/scenarios/blk.c \
+	testguest/scenarios/rng.c \
+	testguest/scenarios/console.c \
+	testguest/scenarios/badring.c
 TG_H = \
 	testguest/acpi.h \
 	testguest/arch.h \
 	testguest/bootinfo.h \
 	testguest/cmdline.h \
 	testguest/console.h \
+	testguest/crc32.h \
 	testguest/fdt.h \
 	testguest/format.h \
 	testguest/idt.h \
@@ -54,10 +64,13 @@ TG_H = \
 	testguest/lapic.h \
 	testguest/libc.h \
 	testguest/machine.h \
+	testguest/pci.h \
 	testguest/report.h \
 	testguest/smp.h \
 	testguest/timer.h \
 	testguest/uart.h \
+	testguest/virtio/blk.h \
+	testguest/virtio/virtio.h \
 	testguest/scenarios/scenario.h
 # Read, not owned: the machine layout the vmm builds (listed for
 # dependencies and for the tarball; a second listing elsewhere is harmless).

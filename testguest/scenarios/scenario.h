@@ -18,5 +18,10 @@ void scenario_smp(void);
 void scenario_echo(void);
 void scenario_dtb(void);
 void scenario_fault(void);
+void scenario_pci(void);
+void scenario_blk(void);
+void scenario_rng(void);
+void scenario_console(void);
+void scenario_badring(void);
 
 #endif
