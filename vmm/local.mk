@@ -39,6 +39,7 @@ vmm_libvmm_la_SOURCES = \
 	vmm/kvm.c vmm/kvm.h \
 	vmm/pci/bus.c vmm/pci/bus.h \
 	vmm/pci/config_space.c vmm/pci/config_space.h \
+	vmm/pci/msix.c vmm/pci/msix.h \
 	vmm/run_loop.c vmm/run_loop.h \
 	vmm/serial.c vmm/serial.h \
 	vmm/serial_input.c vmm/serial_input.h \
