@@ -85,3 +85,9 @@ testguest/testguest: $(TG_ASM) $(TG_C) $(TG_H) $(TG_SHARED_H) testguest/link.ld
 all-local: testguest/testguest
 CLEANFILES += testguest/testguest
 EXTRA_DIST += $(TG_ASM) $(TG_C) $(TG_H) $(TG_SHARED_H) testguest/link.ld testguest/README.md
+
+# Its PCI and virtio scenarios against QEMU q35's own virtio devices; the
+# helpers it shares with tests/integration/testguest-qemu.sh.
+dist_check_SCRIPTS += tests/integration/testguest-qemu-virtio.sh
+TESTS += tests/integration/testguest-qemu-virtio.sh
+EXTRA_DIST += tests/integration/testguest-lib.sh

@@ -22,64 +22,16 @@ if [ ! -f "$guest" ]; then
 	exit
 fi
 
-# Checks QEMU itself gets wrong, marked TODO (expected to fail): its PVH
-# memory map ends with an empty entry and, with KVM, lists a reserved area
-# (0xfeffc000) before the RAM above 1 MiB.
-qemu_todo="boot.memmap_sorted"
+machine="-M microvm"
+. "$top_srcdir/tests/integration/testguest-lib.sh"
 
-# boot NAME CPUS APPEND [QEMU ARGS...]: one bounded QEMU run; the serial
-# output goes to $work/NAME.out, QEMU's exit status to $work/NAME.rc.
-boot() {
-	name=$1 cpus=$2 append=$3
-	shift 3
-	timeout "$timeout_s" qemu-system-x86_64 -M microvm -enable-kvm -m "$mem_mib" \
-		-smp "$cpus" -nographic -no-reboot -kernel "$guest" -append "$append" "$@" \
-		<"${stdin:-/dev/null}" >"$work/$name.out" 2>"$work/$name.err"
-	echo $? >"$work/$name.rc"
-	tr -d '\r' <"$work/$name.out" >"$work/$name.log"
-}
-
-# tap_todo DESCRIPTION REASON: a check known to fail, counted as such.
-tap_todo() {
-	tap_count=$((tap_count + 1))
-	echo "not ok $tap_count - $1 # TODO $2"
-}
-
-# stopped NAME: the run reached SUMMARY and QEMU exited by itself.
-stopped() {
-	tap_check "$1: the guest printed its SUMMARY" grep -q '^SUMMARY [0-9]* passed, [0-9]* failed$' "$work/$1.log"
-	rc=$(cat "$work/$1.rc")
-	if [ "$rc" -eq 124 ]; then
-		tap_not_ok "$1: QEMU stopped by itself within ${timeout_s}s"
-		tap_diag "$(tail -n 5 "$work/$1.log")" "$(tail -n 5 "$work/$1.err")"
-	else
-		tap_ok "$1: QEMU stopped by itself (status $rc)"
-	fi
-}
-
-# results NAME: one TAP line per TEST line, then stopped NAME.
-results() {
-	grep '^TEST ' "$work/$1.log" | tr '#' '_' >"$work/$1.tests"
-	while read -r _ check verdict detail; do
-		case " $qemu_todo " in
-		*" $check "*) todo=yes ;;
-		*) todo= ;;
-		esac
-		if [ "$verdict" = PASS ]; then
-			tap_ok "$1: $check $detail"
-		elif [ -n "$todo" ]; then
-			tap_todo "$1: $check $detail" "QEMU's PVH memory map is unsorted, with an empty entry"
-		else
-			tap_not_ok "$1: $check $detail"
-		fi
-	done <"$work/$1.tests"
-	[ -s "$work/$1.tests" ] || tap_not_ok "$1: the guest printed TEST lines"
-	stopped "$1"
-}
-
-# has NAME LINE: the guest printed exactly this line.
-has() {
-	tap_check "$1: prints '$2'" grep -qxF "$2" "$work/$1.log"
+# Checks QEMU itself gets wrong: its PVH memory map ends with an empty
+# entry and, with KVM, lists a reserved area (0xfeffc000) before the RAM
+# above 1 MiB.
+todo_reason() {
+	case $1 in
+	boot.memmap_sorted) echo "QEMU's PVH memory map is unsorted, with an empty entry" ;;
+	esac
 }
 
 # One CPU: the machine description and interrupts. -m 256 is 256 MiB, of
