@@ -45,6 +45,7 @@ vmm_libvmm_la_SOURCES = \
 	vmm/serial_input.c vmm/serial_input.h \
 	vmm/vcpu.c vmm/vcpu.h \
 	vmm/vm.c vmm/vm.h \
+	vmm/virtio/common_cfg.c vmm/virtio/common_cfg.h \
 	vmm/vm_stop.c vmm/vm_stop.h \
 	vmm/x86/boot.c vmm/x86/boot.h \
 	vmm/x86/boot_bzimage.c vmm/x86/boot_bzimage.h \
@@ -74,3 +75,8 @@ TESTS += tests/unit/check_vmm_pci
 tests_unit_check_vmm_pci_SOURCES = tests/unit/check_vmm_pci.c
 tests_unit_check_vmm_pci_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_vmm_pci_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_vmm_virtio
+TESTS += tests/unit/check_vmm_virtio
+tests_unit_check_vmm_virtio_SOURCES = tests/unit/check_vmm_virtio.c
+tests_unit_check_vmm_virtio_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_vmm_virtio_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
