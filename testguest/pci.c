@@ -32,6 +32,7 @@ static bool enumerated;
 /* Where the next unassigned BAR goes. The 32-bit window starts at the same
  * address on our vmm and on QEMU q35 (above its ECAM at 0xb0000000). */
 static uint64_t next_bar = LAYOUT_PCI_MMIO32_BASE;
+static unsigned bars_assigned;
 
 static uint32_t config_address(uint8_t dev, uint8_t fn, uint8_t off)
 {
@@ -217,12 +218,18 @@ uint64_t pci_bar(const struct pci_func *f, unsigned bar)
 		if (addr + size > LAYOUT_PCI_MMIO32_BASE + LAYOUT_PCI_MMIO32_SIZE)
 			return 0;
 		next_bar = addr + size;
+		bars_assigned++;
 		pci_write32(f, reg, (uint32_t)addr);
 		if (is64)
 			pci_write32(f, reg + 4, 0);
 	}
 	pci_write16(f, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	return addr >> 32 ? 0 : addr;
+}
+
+unsigned pci_bars_assigned(void)
+{
+	return bars_assigned;
 }
 
 bool pci_msix_enable(const struct pci_func *f, struct pci_msix *m)

@@ -41,6 +41,9 @@ bool pci_caps_wellformed(const struct pci_func *f, char *text, unsigned size);
  * I/O or absent BAR, or one above the 4 GiB this guest maps. */
 uint64_t pci_bar(const struct pci_func *f, unsigned bar);
 
+/* How many BARs pci_bar() found unassigned and assigned. */
+unsigned pci_bars_assigned(void);
+
 struct pci_msix {
 	uint8_t cap;
 	uint16_t entries;

@@ -6,6 +6,7 @@
 #include "cmdline.h"
 #include "crc32.h"
 #include "libc.h"
+#include "pci.h"
 #include "report.h"
 #include "scenario.h"
 #include "virtio/blk.h"
@@ -110,7 +111,8 @@ void scenario_blk(void)
 
 	if (!report_check(d != NULL, "open", "%s", d ? "DRIVER_OK" : error))
 		return;
-	report_info("blk_features=%#lx offered=%#lx", d->features, d->offered);
+	report_info("blk_features=%#lx offered=%#lx pci_bars_assigned_by_guest=%u", d->features,
+		    d->offered, pci_bars_assigned());
 	if (param_u64("blk_expect_ro", &expect_ro, &bad))
 		report_check(!bad && virtio_has(d, VIRTIO_BLK_F_RO) == (expect_ro != 0), "ro",
 			     "VIRTIO_BLK_F_RO %s, expected %s", virtio_has(d, VIRTIO_BLK_F_RO) ? "on" : "off",

@@ -90,6 +90,29 @@ head -c 512 /dev/zero | tr '\0' '\132' |
 tap_check "rw: the file holds 0x5a in sector 3 and nothing else changed" \
 	cmp -s "$work/disk.img" "$work/expect.img"
 
+# Which BARs the guest had to assign depends on the firmware: qboot leaves
+# them at 0, SeaBIOS assigns them. One boot under SeaBIOS covers the other
+# path (skipped when qboot was not found: the runs above used SeaBIOS).
+case $machine in
+*-bios*)
+	tap_check "rw: the guest assigned the BARs qboot left unassigned" \
+		test "$(info rw pci_bars_assigned_by_guest)" -gt 0
+	saved_machine=$machine
+	machine="-M q35 -nic none"
+	# shellcheck disable=SC2046
+	boot seabios 1 "test=pci,blk" $(blk_args "$work/orig.img" tgserial-sb ,readonly=on)
+	machine=$saved_machine
+	results seabios
+	tap_check "seabios: the guest used the BARs SeaBIOS assigned" \
+		test "$(info seabios pci_bars_assigned_by_guest)" = 0
+	tap_check "seabios: the guest's CRC-32 of the disk is the host's ($crc)" \
+		test "$(info seabios blk_crc32)" = "$crc"
+	;;
+*)
+	tap_skip "qboot: BARs assigned by the guest" "no qboot.rom found"
+	;;
+esac
+
 # The same write to a read-only drive: refused (IOERR), file unchanged.
 cp "$work/orig.img" "$work/ro.img"
 # shellcheck disable=SC2046
