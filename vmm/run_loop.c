@@ -68,6 +68,10 @@ int run_loop(struct vm *vm, char *reason, size_t len)
 	sigaddset(&signals, SIGINT);
 	pthread_sigmask(SIG_UNBLOCK, &signals, NULL);
 	event_base_dispatch(base);
+	/* Stopping already: a second SIGTERM (systemd and timeout(1) signal a
+	 * whole group too) must stay pending, not meet the default action once
+	 * the handlers below are gone. */
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	stop_vcpus(vm);
 	pthread_mutex_lock(&vm->stop.lock);
 	status = vm->stop.status;
@@ -82,5 +86,9 @@ out:
 	if (stop)
 		event_free(stop);
 	event_base_free(base);
+	/* Freeing the events put back the default actions; a stop signal
+	 * still pending (see above) is dropped instead. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	return status;
 }
