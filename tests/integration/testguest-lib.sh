@@ -1,5 +1,5 @@
-# Helpers for the scripts that boot testguest under QEMU (sourced after
 # shellcheck shell=sh disable=SC2154 # the variables are set by the sourcing script
+# Helpers for the scripts that boot testguest under QEMU (sourced after
 # tests/lib.sh). The script sets: guest (the image), work (a scratch
 # directory), timeout_s, mem_mib, machine (QEMU's machine arguments), and
 # defines todo_reason CHECK, which prints why a check is known to fail
