@@ -1,8 +1,11 @@
 #include "pci.h"
 
+#include "acpi.h"
 #include "arch.h"
+#include "cmdline.h"
 #include "format.h"
 #include "lapic.h"
+#include "libc.h"
 #include "vmm/x86/layout.h"
 
 #define CONFIG_ADDRESS		LAYOUT_PCI_CONFIG_PORT
@@ -29,18 +32,29 @@
 static struct pci_func funcs[PCI_MAX_FUNCS];
 static unsigned nfuncs;
 static bool enumerated;
+static const char *access_name = "cf8";
 /* Where the next unassigned BAR goes. The 32-bit window starts at the same
  * address on our vmm and on QEMU q35 (above its ECAM at 0xb0000000). */
 static uint64_t next_bar = LAYOUT_PCI_MMIO32_BASE;
 static unsigned bars_assigned;
+
+/* ECAM's base when configuration space is read through it, else 0. */
+static uint64_t ecam;
 
 static uint32_t config_address(uint8_t dev, uint8_t fn, uint8_t off)
 {
 	return 0x80000000u | (uint32_t)dev << 11 | (uint32_t)fn << 8 | (off & 0xfc);
 }
 
+static uint64_t ecam_address(uint8_t dev, uint8_t fn, uint8_t off)
+{
+	return ecam + ((uint64_t)dev << 15 | (uint64_t)fn << 12 | (off & 0xfc));
+}
+
 static uint32_t raw_read32(uint8_t dev, uint8_t fn, uint8_t off)
 {
+	if (ecam)
+		return mmio_read32(ecam_address(dev, fn, off));
 	outl(CONFIG_ADDRESS, config_address(dev, fn, off));
 	return inl(CONFIG_DATA);
 }
@@ -62,6 +76,10 @@ uint8_t pci_read8(const struct pci_func *f, uint8_t off)
 
 void pci_write32(const struct pci_func *f, uint8_t off, uint32_t v)
 {
+	if (ecam) {
+		mmio_write32(ecam_address(f->dev, f->fn, off), v);
+		return;
+	}
 	outl(CONFIG_ADDRESS, config_address(f->dev, f->fn, off));
 	outl(CONFIG_DATA, v);
 }
@@ -95,10 +113,52 @@ static void add_function(uint8_t dev, uint8_t fn, uint32_t id)
 	f->header_type = (raw_read32(dev, fn, 0x0c) >> 16) & 0x7f;
 }
 
+/* The MCFG entry for segment 0, bus 0, if inside the identity map. */
+static uint64_t find_ecam(void)
+{
+	const struct acpi_info *a = acpi_get();
+
+	for (unsigned i = 0; a->mcfg_found && i < a->nmcfg; i++)
+		if (a->mcfg[i].segment == 0 && a->mcfg[i].bus_start == 0 &&
+		    a->mcfg[i].base + (1u << 20) <= 0x100000000ull)
+			return a->mcfg[i].base;
+	return 0;
+}
+
+/* pci_access=cf8|ecam, else mechanism #1 when a host bridge answers
+ * there and ECAM otherwise. ECAM's base is the MCFG's, or pci_ecam=<addr>
+ * for machines that have none (QEMU microvm's PCIe: 0xe0000000). */
+static void choose_access(void)
+{
+	const char *how = param("pci_access");
+	uint64_t base;
+	bool bad;
+
+	if (how && strcmp(how, "cf8") == 0)
+		return;
+	if ((how && strcmp(how, "ecam") == 0) || (uint16_t)raw_read32(0, 0, 0) == 0xffff) {
+		if (!param_u64("pci_ecam", &base, &bad))
+			base = find_ecam();
+		if (!bad && base && base < 0x100000000ull - (1u << 20))
+			ecam = base;
+	}
+	access_name = ecam ? "ecam" : "cf8";
+}
+
+const char *pci_access(uint64_t *ecam_base)
+{
+	unsigned n;
+
+	pci_functions(&n);
+	*ecam_base = ecam;
+	return access_name;
+}
+
 const struct pci_func *pci_functions(unsigned *count)
 {
 	if (!enumerated) {
 		enumerated = true;
+		choose_access();
 		for (uint8_t dev = 0; dev < 32; dev++) {
 			uint32_t id = raw_read32(dev, 0, 0);
 

@@ -1,6 +1,7 @@
 /* PCI bus 0 through configuration mechanism #1 (ports 0xcf8/0xcfc), the
- * access both our vmm and QEMU's q35 offer: enumeration, capability
- * lists, memory BARs (assigned here when no firmware did) and MSI-X. */
+ * access both our vmm and QEMU's q35 offer, or ECAM (from the MCFG) where
+ * that is all there is: enumeration, capability lists, memory BARs
+ * (assigned here when no firmware did) and MSI-X. */
 #ifndef TESTGUEST_PCI_H
 #define TESTGUEST_PCI_H
 
@@ -17,6 +18,9 @@ struct pci_func {
 	uint32_t class;			/* class, subclass, prog-if */
 	uint8_t header_type;		/* without the multi-function bit */
 };
+
+/* "cf8" or "ecam" (then *ecam_base is set), as chosen at enumeration. */
+const char *pci_access(uint64_t *ecam_base);
 
 uint32_t pci_read32(const struct pci_func *f, uint8_t off);
 uint16_t pci_read16(const struct pci_func *f, uint8_t off);

@@ -1,4 +1,4 @@
-/* pci: bus 0 through configuration mechanism #1. One INFO line per
+/* pci: bus 0 through configuration mechanism #1 or ECAM (pci_access=). One INFO line per
  * function; the host bridge at 00:00.0; each function's capability list
  * well-formed. */
 #include "format.h"
@@ -13,8 +13,11 @@ void scenario_pci(void)
 	unsigned n;
 	const struct pci_func *f = pci_functions(&n);
 	char caps[160];
+	uint64_t ecam;
+	const char *access = pci_access(&ecam);
 
-	if (!report_check(n > 0, "enumerate", "%u functions on bus 0", n))
+	report_info("pci_access=%s ecam_base=%#lx", access, ecam);
+	if (!report_check(n > 0, "enumerate", "%u functions on bus 0 (%s)", n, access))
 		return;
 	report_check(f[0].dev == 0 && f[0].fn == 0 && f[0].class >> 8 == CLASS_HOST_BRIDGE,
 		     "host_bridge", "00:00.0 %04x:%04x class=%06x", f[0].vendor, f[0].device,

@@ -113,6 +113,19 @@ case $machine in
 	;;
 esac
 
+# QEMU microvm's PCIe has ECAM only, at 0xe0000000, and no MCFG to say so;
+# no firmware assigns its BARs.
+saved_machine=$machine
+machine="-M microvm,pcie=on"
+# shellcheck disable=SC2046
+boot microvm 1 "test=pci,blk,rng pci_ecam=0xe0000000" \
+	$(blk_args "$work/orig.img" tgserial-mv ,readonly=on) -device virtio-rng-pci,disable-legacy=on
+machine=$saved_machine
+results microvm
+has microvm "INFO pci_access=ecam ecam_base=0xe0000000"
+tap_check "microvm: the guest's CRC-32 of the disk is the host's ($crc)" \
+	test "$(info microvm blk_crc32)" = "$crc"
+
 # The same write to a read-only drive: refused (IOERR), file unchanged.
 cp "$work/orig.img" "$work/ro.img"
 # shellcheck disable=SC2046
