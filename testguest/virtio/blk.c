@@ -21,6 +21,11 @@ struct virtio_dev *blk_open(const char **error)
 		*error = blk_dev.error;
 		return NULL;
 	}
+	if (!blk_dev.device) {
+		virtio_reset(&blk_dev);
+		*error = "no device-specific configuration capability (capacity unknown)";
+		return NULL;
+	}
 	return &blk_dev;
 }
 

@@ -177,14 +177,14 @@ static bool setup_queue(struct virtio_dev *d, unsigned i, uint8_t vector, void *
 	if (size & (size - 1))
 		return fail(d, "queue %lu: size %lu is not a power of 2", i, size);
 	memset(r, 0, sizeof(*r));
-	*q = (struct virtq){ .dev = d, .index = (uint16_t)i, .size = size, .desc = r->desc,
+	*q = (struct virtq){ .index = (uint16_t)i, .size = size, .desc = r->desc,
 			     .avail = &r->avail, .used = &r->used, .indirect = r->indirect,
 			     .vector = vector };
 	mmio_write16(d->common + CC_QUEUE_SIZE, size);
 	mmio_write16(d->common + CC_QUEUE_MSIX_VECTOR, (uint16_t)msix_entry(d, i));
 	if (mmio_read16(d->common + CC_QUEUE_MSIX_VECTOR) == NO_VECTOR)
 		return fail(d, "queue %lu: MSI-X entry %lu refused", i, msix_entry(d, i));
-	/* desc/avail/used are in the same page: their offsets are its layout */
+	/* The rings are in the image, below 4 GiB: the high halves are 0. */
 	mmio_write32(d->common + CC_QUEUE_DESC, (uint32_t)(uintptr_t)q->desc);
 	mmio_write32(d->common + CC_QUEUE_DESC + 4, 0);
 	mmio_write32(d->common + CC_QUEUE_DRIVER, (uint32_t)(uintptr_t)q->avail);
@@ -202,7 +202,7 @@ bool virtio_open(struct virtio_dev *d, const struct pci_func *f, uint64_t wanted
 	int slot = slot_of(f);
 	uint8_t base;
 
-	*d = (struct virtio_dev){ .pci = f, .nqueues = nqueues };
+	*d = (struct virtio_dev){ .pci = f };
 	if (slot < 0 || nqueues > VIRTIO_MAX_QUEUES) {
 		format(d->error, sizeof(d->error), "more than %u devices or %u queues",
 		       MAX_DEVICES, VIRTIO_MAX_QUEUES);
@@ -236,6 +236,8 @@ bool virtio_open(struct virtio_dev *d, const struct pci_func *f, uint64_t wanted
 			return false;
 	d->config_vector = base;
 	mmio_write16(d->common + CC_MSIX_CONFIG, 0);
+	if (mmio_read16(d->common + CC_MSIX_CONFIG) == NO_VECTOR)
+		return fail(d, "MSI-X entry 0 refused for configuration changes", 0, 0);
 	set_status(d, VIRTIO_STATUS_DRIVER_OK);
 	return true;
 }
@@ -243,16 +245,6 @@ bool virtio_open(struct virtio_dev *d, const struct pci_func *f, uint64_t wanted
 static uint8_t generation(const struct virtio_dev *d)
 {
 	return mmio_read8(d->common + CC_CONFIG_GENERATION);
-}
-
-uint8_t virtio_cfg8(const struct virtio_dev *d, unsigned off)
-{
-	return mmio_read8(d->device + off);
-}
-
-uint32_t virtio_cfg32(const struct virtio_dev *d, unsigned off)
-{
-	return mmio_read32(d->device + off);
 }
 
 uint64_t virtio_cfg64(const struct virtio_dev *d, unsigned off)

@@ -68,10 +68,7 @@ struct vbuf {
 	bool write;
 };
 
-struct virtio_dev;
-
 struct virtq {
-	struct virtio_dev *dev;
 	uint16_t index, size;
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
@@ -90,7 +87,6 @@ struct virtio_dev {
 	uint32_t notify_multiplier;
 	uint64_t offered, features;
 	uint8_t config_vector;
-	unsigned nqueues;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	char error[128];	/* why virtio_open failed */
 };
@@ -108,9 +104,8 @@ void virtio_reset(struct virtio_dev *d);
 uint8_t virtio_status(const struct virtio_dev *d);
 bool virtio_has(const struct virtio_dev *d, unsigned feature);
 
-/* Device configuration space, read consistently (config_generation). */
-uint8_t virtio_cfg8(const struct virtio_dev *d, unsigned off);
-uint32_t virtio_cfg32(const struct virtio_dev *d, unsigned off);
+/* A 64-bit field of the device configuration, read consistently
+ * (config_generation, §4.1.4.3). */
 uint64_t virtio_cfg64(const struct virtio_dev *d, unsigned off);
 
 /* Interrupts seen so far on a device's vector. */
