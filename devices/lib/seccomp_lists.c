@@ -1,0 +1,60 @@
+/* The syscalls every device may make once sandboxed. Each device adds a
+ * short list of its own (its .c file, `*_syscalls`). Keep one name per
+ * line, so a change shows up in a diff as what it is. */
+#include "devices/lib/sandbox.h"
+
+const char *const sandbox_common_syscalls[] = {
+	/* vhost-user socket, eventfds, the device's own fds */
+	"read",
+	"write",
+	"readv",
+	"writev",
+	"recvmsg",
+	"sendmsg",
+	"close",
+	/* libevent's loop */
+	"epoll_wait",
+	"epoll_ctl",
+	/* guest memory regions (SET_MEM_TABLE) and malloc */
+	"mmap",
+	"munmap",
+	"brk",
+	"madvise",
+	/* stdio on stderr */
+	"fstat",
+	"newfstatat",
+	/* time for libevent; usually the vDSO */
+	"clock_gettime",
+	"gettimeofday",
+	"rt_sigreturn",
+	"exit",
+	"exit_group",
+	NULL,
+};
+
+/* ASan and UBSan at run time: their allocator maps and protects memory,
+ * and a report reads the process's maps and writes on stderr. Only in
+ * --enable-sanitizers and fuzzer builds. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#define SANDBOX_ASAN 1
+#endif
+#endif
+
+const char *const sandbox_sanitizer_syscalls[] = {
+#ifdef SANDBOX_ASAN
+	"mprotect",
+	"getpid",
+	"gettid",
+	"sched_yield",
+	"sigaltstack",
+	"rt_sigaction",
+	"rt_sigprocmask",
+	"prctl",
+	"openat",
+	"readlink",
+	"futex",
+	"tgkill",
+#endif
+	NULL,
+};

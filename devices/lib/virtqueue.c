@@ -1,0 +1,318 @@
+/* Split virtqueue walking: every value read from the rings is checked
+ * before use. */
+#include "devices/lib/virtqueue.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The guest writes the rings concurrently: each shared field is read once,
+ * through a volatile access, and the acquire/release fences order them
+ * against the ring entries (virtio 1.2 §2.7.13, §2.7.14). */
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+void vq_init(struct virtqueue *vq, unsigned index, const char *device,
+	     const struct guest_memory *mem)
+{
+	memset(vq, 0, sizeof(*vq));
+	vq->index = index;
+	vq->device = device;
+	vq->mem = mem;
+	vq->kick_fd = vq->call_fd = vq->err_fd = -1;
+}
+
+void vq_mark_broken(struct virtqueue *vq, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: queue %u: %s; queue stopped until reset\n", vq->device, vq->index, msg);
+	vq->broken = true;
+	if (vq->err_fd >= 0) {
+		uint64_t one = 1;
+
+		if (write(vq->err_fd, &one, sizeof(one)) < 0)
+			fprintf(stderr, "%s: queue %u: error eventfd: %m\n", vq->device, vq->index);
+	}
+}
+
+int vq_start(struct virtqueue *vq)
+{
+	uint64_t num = vq->num;
+
+	vq->broken = false;
+	vq->started = false;
+	if (num == 0 || num > VQ_MAX_SIZE || (num & (num - 1))) {
+		vq_mark_broken(vq, "size %u is not a power of 2 up to %d", vq->num, VQ_MAX_SIZE);
+		return -1;
+	}
+	if ((vq->desc_uaddr & 15) || (vq->avail_uaddr & 1) || (vq->used_uaddr & 3)) {
+		vq_mark_broken(vq, "rings misaligned (desc 0x%llx avail 0x%llx used 0x%llx)",
+			       (unsigned long long)vq->desc_uaddr,
+			       (unsigned long long)vq->avail_uaddr,
+			       (unsigned long long)vq->used_uaddr);
+		return -1;
+	}
+	vq->desc = guest_memory_uaddr(vq->mem, vq->desc_uaddr, 16 * num);
+	vq->avail = guest_memory_uaddr(vq->mem, vq->avail_uaddr, 6 + 2 * num);
+	vq->used = guest_memory_uaddr(vq->mem, vq->used_uaddr, 6 + 8 * num);
+	if (!vq->desc || !vq->avail || !vq->used) {
+		vq_mark_broken(vq, "%s ring at 0x%llx outside guest memory",
+			       !vq->desc ? "descriptor" : !vq->avail ? "available" : "used",
+			       (unsigned long long)(!vq->desc    ? vq->desc_uaddr
+						    : !vq->avail ? vq->avail_uaddr
+								 : vq->used_uaddr));
+		return -1;
+	}
+	vq->used_idx = READ_ONCE(vq->used->idx);
+	vq->signalled_used_valid = false;
+	vq->started = true;
+	return 0;
+}
+
+void vq_stop(struct virtqueue *vq)
+{
+	vq->started = false;
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+}
+
+bool vq_ready(const struct virtqueue *vq)
+{
+	return vq->started && vq->enabled && !vq->broken;
+}
+
+/* Appends one descriptor's buffer to the chain, checking order and room. */
+static int chain_add(struct virtqueue *vq, struct vq_chain *chain, const struct vring_desc *d)
+{
+	bool writable = d->flags & VRING_DESC_F_WRITE;
+	unsigned used = chain->n_out + chain->n_in;
+
+	if (!writable && chain->n_in) {
+		vq_mark_broken(vq, "chain at head %u: readable descriptor after a writable one",
+			       chain->head);
+		return -1;
+	}
+	int n = guest_memory_iov(vq->mem, d->addr, d->len, chain->iov + used, VQ_MAX_CHAIN - used);
+
+	if (n < 0) {
+		if (used >= VQ_MAX_CHAIN)
+			vq_mark_broken(vq, "chain at head %u longer than %d buffers", chain->head,
+				       VQ_MAX_CHAIN);
+		else
+			vq_mark_broken(vq, "chain at head %u: buffer 0x%llx+0x%x outside guest memory",
+				       chain->head, (unsigned long long)d->addr, d->len);
+		return -1;
+	}
+	if (writable) {
+		chain->n_in += n;
+		chain->in_len += d->len;
+	} else {
+		chain->n_out += n;
+		chain->out_len += d->len;
+	}
+	return 0;
+}
+
+/* Walks the descriptors of TABLE (SIZE entries) from index I: a loop shows
+ * up as more steps than the table has entries. */
+static int walk_table(struct virtqueue *vq, struct vq_chain *chain, const struct vring_desc *table,
+		      uint32_t size, uint16_t i, bool indirect, unsigned *steps)
+{
+	for (uint32_t n = 0;; n++) {
+		struct vring_desc d;
+
+		if (i >= size) {
+			vq_mark_broken(vq, "chain at head %u: %sdescriptor index %u past %u entries",
+				       chain->head, indirect ? "indirect " : "", i, size);
+			return -1;
+		}
+		if (n >= size) {
+			vq_mark_broken(vq, "chain at head %u: %sdescriptor loop", chain->head,
+				       indirect ? "indirect " : "");
+			return -1;
+		}
+		if (++*steps > VQ_MAX_CHAIN) {
+			vq_mark_broken(vq, "chain at head %u longer than %d descriptors", chain->head,
+				       VQ_MAX_CHAIN);
+			return -1;
+		}
+		memcpy(&d, (const void *)&table[i], sizeof(d));
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			if (indirect) {
+				vq_mark_broken(vq, "chain at head %u: indirect descriptor inside an indirect table",
+					       chain->head);
+				return -1;
+			}
+			if (d.flags & VRING_DESC_F_NEXT || d.len == 0 || d.len % sizeof(d)) {
+				vq_mark_broken(vq, "chain at head %u: indirect descriptor with NEXT or length %u",
+					       chain->head, d.len);
+				return -1;
+			}
+			const struct vring_desc *sub = guest_memory_gpa(vq->mem, d.addr, d.len);
+
+			if (!sub) {
+				vq_mark_broken(vq, "chain at head %u: indirect table 0x%llx+0x%x outside guest memory",
+					       chain->head, (unsigned long long)d.addr, d.len);
+				return -1;
+			}
+			if (walk_table(vq, chain, sub, d.len / sizeof(d), 0, true, steps) < 0)
+				return -1;
+		} else if (chain_add(vq, chain, &d) < 0) {
+			return -1;
+		}
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return 0;
+		i = d.next;
+	}
+}
+
+/* avail_event: the 16 bits after the used ring's last entry. */
+static void set_avail_event(struct virtqueue *vq)
+{
+	volatile uint16_t *avail_event = (volatile uint16_t *)((uint8_t *)vq->used + 4 + 8 * vq->num);
+
+	*avail_event = vq->last_avail;
+}
+
+int vq_pop(struct virtqueue *vq, struct vq_chain *chain)
+{
+	if (!vq_ready(vq))
+		return vq->broken ? -1 : 0;
+
+	uint16_t avail_idx = READ_ONCE(vq->avail->idx);
+
+	if (avail_idx == vq->last_avail && vq->event_idx) {
+		/* Ask for a kick at the next entry, then look once more: the
+		 * driver may have added one before it saw avail_event. */
+		set_avail_event(vq);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		avail_idx = READ_ONCE(vq->avail->idx);
+	}
+	uint16_t pending = (uint16_t)(avail_idx - vq->last_avail);
+
+	if (pending > vq->num) {
+		vq_mark_broken(vq, "available index %u is %u entries ahead of %u (queue size %u)",
+			       avail_idx, pending, vq->last_avail, vq->num);
+		return -1;
+	}
+	if (pending == 0)
+		return 0;
+	/* The ring entry and descriptors are read after the index. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+
+	uint16_t head = READ_ONCE(vq->avail->ring[vq->last_avail % vq->num]);
+	unsigned steps = 0;
+
+	chain->head = head;
+	chain->n_out = chain->n_in = 0;
+	chain->out_len = chain->in_len = 0;
+	if (walk_table(vq, chain, vq->desc, vq->num, head, false, &steps) < 0)
+		return -1;
+	vq->last_avail++;
+	if (vq->event_idx)
+		set_avail_event(vq);
+	return 1;
+}
+
+void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len)
+{
+	if (!vq->started || vq->broken)
+		return;
+	struct vring_used_elem *e = &vq->used->ring[vq->used_idx % vq->num];
+
+	WRITE_ONCE(e->id, head);
+	WRITE_ONCE(e->len, len);
+	/* The entry is visible before the index that publishes it. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	vq->used_idx++;
+	WRITE_ONCE(vq->used->idx, vq->used_idx);
+}
+
+/* virtio 1.2 §2.7.10: interrupt when used_event lies in (old, new]. */
+static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+static bool should_notify(struct virtqueue *vq)
+{
+	/* Our used index store is ordered before reading the driver's wishes. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!vq->event_idx)
+		return !(READ_ONCE(vq->avail->flags) & VRING_AVAIL_F_NO_INTERRUPT);
+
+	uint16_t old = vq->signalled_used;
+	bool valid = vq->signalled_used_valid;
+
+	vq->signalled_used = vq->used_idx;
+	vq->signalled_used_valid = true;
+	if (!valid)
+		return true;
+	return need_event(READ_ONCE(vq->avail->ring[vq->num]), vq->used_idx, old);
+}
+
+void vq_notify(struct virtqueue *vq)
+{
+	if (!vq->started || vq->broken || vq->call_fd < 0 || !should_notify(vq))
+		return;
+	uint64_t one = 1;
+
+	if (write(vq->call_fd, &one, sizeof(one)) < 0)
+		fprintf(stderr, "%s: queue %u: call eventfd: %m\n", vq->device, vq->index);
+}
+
+unsigned vq_chain_slice(const struct vq_chain *chain, bool writable, uint64_t skip, uint64_t len,
+			struct iovec *out)
+{
+	const struct iovec *iov = chain->iov + (writable ? chain->n_out : 0);
+	unsigned n = writable ? chain->n_in : chain->n_out, count = 0;
+
+	for (unsigned i = 0; i < n && len > 0; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		size_t take = iov[i].iov_len - skip < len ? iov[i].iov_len - skip : len;
+
+		out[count].iov_base = (uint8_t *)iov[i].iov_base + skip;
+		out[count].iov_len = take;
+		count++;
+		len -= take;
+		skip = 0;
+	}
+	return count;
+}
+
+static size_t copy_iov(const struct vq_chain *chain, bool writable, size_t skip, uint8_t *buf,
+		       size_t len)
+{
+	struct iovec part[VQ_MAX_CHAIN];
+	unsigned n = vq_chain_slice(chain, writable, skip, len, part);
+	size_t done = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (writable)
+			memcpy(part[i].iov_base, buf + done, part[i].iov_len);
+		else
+			memcpy(buf + done, part[i].iov_base, part[i].iov_len);
+		done += part[i].iov_len;
+	}
+	return done;
+}
+
+size_t vq_chain_read(const struct vq_chain *chain, size_t skip, void *buf, size_t len)
+{
+	return copy_iov(chain, false, skip, buf, len);
+}
+
+size_t vq_chain_write(const struct vq_chain *chain, size_t skip, const void *buf, size_t len)
+{
+	return copy_iov(chain, true, skip, (uint8_t *)buf, len);
+}

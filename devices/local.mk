@@ -1,0 +1,31 @@
+# devices/: the sandboxed virtio device processes (vhost-user backends) on
+# one shared core, devices/lib/ (devices/README.md).
+noinst_LTLIBRARIES += devices/lib/libdevice.la
+devices_lib_libdevice_la_SOURCES = \
+	devices/lib/guest_memory.c devices/lib/guest_memory.h \
+	devices/lib/virtqueue.c devices/lib/virtqueue.h \
+	devices/lib/vhost_user.c devices/lib/vhost_user.h \
+	devices/lib/device_main.c devices/lib/device_main.h \
+	devices/lib/sandbox.c devices/lib/sandbox.h \
+	devices/lib/seccomp_lists.c
+devices_lib_libdevice_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(SECCOMP_CFLAGS)
+devices_lib_libdevice_la_LIBADD = $(LIBEVENT_LIBS) $(SECCOMP_LIBS)
+
+DEVICE_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+DEVICE_LDADD = devices/lib/libdevice.la
+
+libexec_PROGRAMS += devices/virtio-rng
+devices_virtio_rng_SOURCES = devices/rng.c
+devices_virtio_rng_CFLAGS = $(DEVICE_CFLAGS)
+devices_virtio_rng_LDADD = $(DEVICE_LDADD)
+
+libexec_PROGRAMS += devices/virtio-blk
+devices_virtio_blk_SOURCES = devices/blk.c
+devices_virtio_blk_CFLAGS = $(DEVICE_CFLAGS)
+devices_virtio_blk_LDADD = $(DEVICE_LDADD) devices/disk/libdisk.la
+
+# Interop: QEMU (TCG, q35) as the vhost-user frontend, Linux's drivers in the
+# debian guest.
+EXTRA_DIST += tests/integration/dev-qemu-lib.sh
+dist_check_SCRIPTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
+TESTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
