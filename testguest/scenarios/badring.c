@@ -7,7 +7,8 @@
  *   avail  the avail index moved by more than the queue size
  * The device must set NEEDS_RESET (status 0x40) or refuse the request
  * (an error status, or no completion) within BADRING_WAIT_MS; completing
- * it with status OK fails. The device is reset afterwards. */
+ * it with status OK fails. With NEEDS_RESET, config_irq checks that the
+ * configuration interrupt announced it. The device is reset afterwards. */
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "libc.h"
@@ -122,10 +123,13 @@ void scenario_badring(void)
 	/* The config interrupt that announces NEEDS_RESET may trail the status. */
 	wait_for(NULL, NULL, 20);
 	status = virtio_status(d);
-	report_info("badring_status=%#x badring_config_irqs=%u", status,
-		    virtio_irqs(d->config_vector) - config_irqs);
+	config_irqs = virtio_irqs(d->config_vector) - config_irqs;
+	report_info("badring_status=%#x badring_config_irqs=%u", status, config_irqs);
 	if (status & VIRTIO_STATUS_NEEDS_RESET) {
 		report_pass(kind, "device marked needs-reset (status %#x)", status);
+		/* §2.1.2: a device that sets NEEDS_RESET must notify a config change. */
+		report_check(config_irqs > 0, "config_irq", "%u configuration interrupts on vector %#x",
+			     config_irqs, d->config_vector);
 	} else if (((volatile struct virtq_used *)d->vq[0].used)->idx == d->vq[0].last_used) {
 		report_pass(kind, "device left the request uncompleted for %u ms", BADRING_WAIT_MS);
 	} else if (*(volatile uint8_t *)&req.status != VIRTIO_BLK_S_OK) {
