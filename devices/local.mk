@@ -29,3 +29,10 @@ devices_virtio_blk_LDADD = $(DEVICE_LDADD) devices/disk/libdisk.la
 EXTRA_DIST += tests/integration/dev-qemu-lib.sh
 dist_check_SCRIPTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
 TESTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
+
+# Unit tests: rings in a test-owned buffer registered as the memory table.
+check_PROGRAMS += tests/unit/check_dev_virtqueue
+TESTS += tests/unit/check_dev_virtqueue
+tests_unit_check_dev_virtqueue_SOURCES = tests/unit/check_dev_virtqueue.c
+tests_unit_check_dev_virtqueue_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_dev_virtqueue_LDADD = devices/lib/libdevice.la tests/unit/libchecktap.la $(CHECK_LIBS)
