@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ipc/decode.h"
@@ -137,6 +139,67 @@ static int get_serial(struct vmm_config *cfg, const json_t *doc, const struct fd
 	return 0;
 }
 
+/* A vhost-user socket path: connected here, so a backend that is not
+ * listening is a start error naming the device. */
+static int connect_path(struct config_file *f, const char *field, const struct fd_source *src,
+			const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n;
+
+	if (path[0] == '/' || !src->dir)
+		n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	else
+		n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", src->dir, path);
+	snprintf(f->name, sizeof(f->name), "%s '%s'", field, path);
+	if (n >= (int)sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "%s: socket path longer than %zu bytes", f->name,
+			 sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	f->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (f->fd < 0 || connect(f->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		snprintf(err, errlen, "%s: connect: %s", f->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *type;
+	unsigned int virtio_id;
+} virtio_types[] = {
+	{ "net", 1 }, { "blk", 2 }, { "console", 3 }, { "rng", 4 }, { "balloon", 5 },
+	{ "vsock", 19 },
+};
+
+static int get_vhost_user(struct vmm_config *cfg, const json_t *doc, const struct fd_source *src,
+			  char *err, size_t errlen)
+{
+	const json_t *devs = json_object_get(doc, "vhost_user_devices");
+
+	for (size_t i = 0; i < json_array_size(devs); i++) {
+		const json_t *d = json_array_get(devs, i);
+		const json_t *sock = json_object_get(d, "socket");
+		struct config_vhost_user *v = &cfg->vhost_user[i];
+		char field[64];
+
+		snprintf(v->type, sizeof(v->type), "%s",
+			 json_string_value(json_object_get(d, "type")));
+		for (size_t t = 0; t < sizeof(virtio_types) / sizeof(virtio_types[0]); t++)
+			if (!strcmp(v->type, virtio_types[t].type))
+				v->virtio_id = virtio_types[t].virtio_id;
+		cfg->nvhost_user = (unsigned int)i + 1;
+		snprintf(field, sizeof(field), "vhost_user_devices[%zu] (%s).socket", i, v->type);
+		if (json_is_string(sock) ?
+		    connect_path(&v->socket, field, src, json_string_value(sock), err, errlen) < 0 :
+		    take_fd(&v->socket, field, src, json_integer_value(json_object_get(sock, "fd")),
+			    err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int get_cmdline(struct vmm_config *cfg, const json_t *doc, char *err, size_t errlen)
 {
 	const json_t *adds = json_object_get(doc, "cmdline_add");
@@ -188,7 +251,8 @@ static int config_from_json(struct vmm_config *cfg, const json_t *doc,
 	    get_file(&cfg->ramdisk, doc, "ramdisk", "ramdisk", src, O_RDONLY, err, errlen) < 0 ||
 	    get_file(&cfg->dtb_overlay, doc, "dtb_overlay", "dtb_overlay", src, O_RDONLY,
 		     err, errlen) < 0 ||
-	    get_serial(cfg, doc, src, err, errlen) < 0)
+	    get_serial(cfg, doc, src, err, errlen) < 0 ||
+	    get_vhost_user(cfg, doc, src, err, errlen) < 0)
 		return -1;
 	if (kvm && take_fd(&cfg->kvm, "kvm", src, json_integer_value(json_object_get(kvm, "fd")),
 			   err, errlen) < 0)
@@ -204,6 +268,9 @@ static void config_init(struct vmm_config *cfg)
 	file_init(&cfg->serial_in);
 	file_init(&cfg->serial_out);
 	file_init(&cfg->kvm);
+	for (unsigned int i = 0; i < CONFIG_MAX_VHOST_USER; i++)
+		file_init(&cfg->vhost_user[i].socket);
+	cfg->nvhost_user = 0;
 	cfg->cmdline[0] = '\0';
 	cfg->cpus = 0;
 	cfg->guest_memory = 0;
@@ -217,6 +284,8 @@ void config_free(struct vmm_config *cfg)
 	file_close(&cfg->serial_in);
 	file_close(&cfg->serial_out);
 	file_close(&cfg->kvm);
+	for (unsigned int i = 0; i < cfg->nvhost_user; i++)
+		file_close(&cfg->vhost_user[i].socket);
 }
 
 /* Decode, validate and apply one JSON payload; what prefixes errors. */

@@ -20,6 +20,15 @@ struct config_file {
 	char name[CONFIG_NAME_MAX];
 };
 
+#define CONFIG_MAX_VHOST_USER 16
+
+/* A vhost-user device: its virtio device type and its connected socket. */
+struct config_vhost_user {
+	unsigned int virtio_id;
+	char type[16];		/* "blk", as the config says */
+	struct config_file socket;
+};
+
 struct vmm_config {
 	struct config_file kernel;
 	struct config_file ramdisk;
@@ -27,6 +36,8 @@ struct vmm_config {
 	struct config_file serial_in;	/* default: a copy of stdin */
 	struct config_file serial_out;	/* default: a copy of stdout */
 	struct config_file kvm;		/* -1: the vmm opens /dev/kvm when it needs it */
+	struct config_vhost_user vhost_user[CONFIG_MAX_VHOST_USER];
+	unsigned int nvhost_user;
 	char cmdline[LAYOUT_CMDLINE_MAX];
 	unsigned int cpus;
 	uint64_t guest_memory;

@@ -37,6 +37,7 @@ vmm_libvmm_la_SOURCES = \
 	vmm/image_file.c vmm/image_file.h \
 	vmm/io_bus.c vmm/io_bus.h \
 	vmm/kvm.c vmm/kvm.h \
+	vmm/kvm_routes.c vmm/kvm_routes.h \
 	vmm/pci/bus.c vmm/pci/bus.h \
 	vmm/pci/config_space.c vmm/pci/config_space.h \
 	vmm/pci/msix.c vmm/pci/msix.h \
@@ -46,6 +47,8 @@ vmm_libvmm_la_SOURCES = \
 	vmm/vcpu.c vmm/vcpu.h \
 	vmm/vm.c vmm/vm.h \
 	vmm/virtio/common_cfg.c vmm/virtio/common_cfg.h \
+	vmm/virtio/pci_transport.c vmm/virtio/pci_transport.h \
+	vmm/virtio/vhost_user_frontend.c vmm/virtio/vhost_user_frontend.h \
 	vmm/vm_stop.c vmm/vm_stop.h \
 	vmm/x86/boot.c vmm/x86/boot.h \
 	vmm/x86/boot_bzimage.c vmm/x86/boot_bzimage.h \

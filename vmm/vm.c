@@ -143,6 +143,41 @@ static int create_vcpus(struct vm *vm, const struct boot_entry *entry, char *err
 	return boot_cpu_setup(vm->vcpus[0].fd, entry, err, errlen);
 }
 
+static int create_virtio(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen)
+{
+	kvm_routes_init(&vm->routes, vm->kvm.vm_fd);
+	vm->routes_ready = true;
+	vm->virtio = calloc(cfg->nvhost_user ? cfg->nvhost_user : 1, sizeof(vm->virtio[0]));
+	if (!vm->virtio) {
+		snprintf(err, errlen, "vhost_user_devices: out of memory");
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->nvhost_user; i++) {
+		const struct config_vhost_user *c = &cfg->vhost_user[i];
+		char name[64];
+		int fd = fcntl(c->socket.fd, F_DUPFD_CLOEXEC, 3);
+
+		snprintf(name, sizeof(name), "vhost_user_devices[%u] (%s)", i, c->type);
+		if (fd < 0) {
+			snprintf(err, errlen, "%s: %m", name);
+			return -1;
+		}
+		vm->nvirtio++;
+		if (virtio_pci_create(&vm->virtio[i], name, c->virtio_id, fd, &vm->pci,
+				      vm->kvm.vm_fd, &vm->routes, &vm->mem, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void vm_print_stats(const struct vm *vm, FILE *to)
+{
+	for (unsigned int i = 0; i < vm->nvirtio; i++)
+		for (unsigned int r = 0; r < VIRTIO_REGION_COUNT; r++)
+			fprintf(to, "vmm: stats: %s: %s exits %lu\n", vm->virtio[i].name,
+				virtio_pci_region_names[r], (unsigned long)vm->virtio[i].exits[r]);
+}
+
 int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen)
 {
 	struct boot_entry entry;
@@ -164,6 +199,7 @@ int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errl
 	    open_kvm(vm, cfg, err, errlen) < 0 ||
 	    kvm_vm_map_memory(&vm->kvm, &vm->mem, err, errlen) < 0 ||
 	    kvm_vm_create_irqchip(&vm->kvm, err, errlen) < 0 ||
+	    create_virtio(vm, cfg, err, errlen) < 0 ||
 	    create_vcpus(vm, &entry, err, errlen) < 0)
 		return -1;
 	return 0;
@@ -176,6 +212,14 @@ void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	vm->vcpus = NULL;
 	vm->nvcpus = 0;
+	for (unsigned int i = 0; i < vm->nvirtio; i++)
+		virtio_pci_destroy(&vm->virtio[i]);
+	free(vm->virtio);
+	vm->virtio = NULL;
+	vm->nvirtio = 0;
+	if (vm->routes_ready)
+		kvm_routes_destroy(&vm->routes);
+	vm->routes_ready = false;
 	kvm_vm_destroy(&vm->kvm);
 	guest_mem_destroy(&vm->mem);
 	serial_destroy(&vm->uart);

@@ -6,15 +6,18 @@
 #define VMM_VM_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "vmm/config.h"
 #include "vmm/guest_mem.h"
 #include "vmm/io_bus.h"
 #include "vmm/kvm.h"
+#include "vmm/kvm_routes.h"
 #include "vmm/pci/bus.h"
 #include "vmm/serial.h"
 #include "vmm/serial_input.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio/pci_transport.h"
 #include "vmm/vm_stop.h"
 #include "vmm/x86/boot_cpu.h"
 #include "vmm/x86/machine.h"
@@ -26,6 +29,10 @@ struct vm {
 	struct io_bus pio;
 	struct io_bus mmio;
 	struct pci_bus pci;
+	struct kvm_routes routes;
+	bool routes_ready;
+	struct virtio_pci *virtio;	/* the config's vhost_user_devices */
+	unsigned int nvirtio;		/* created so far */
 	struct vm_stop stop;
 	struct serial uart;
 	struct serial_input uart_input;
@@ -36,5 +43,8 @@ struct vm {
 
 int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
+
+/* Guest accesses each virtio device's BAR regions took to the vmm. */
+void vm_print_stats(const struct vm *vm, FILE *to);
 
 #endif

@@ -1,0 +1,75 @@
+/* The frontend ("master") side of the vhost-user protocol (QEMU's
+ * docs/interop/vhost-user.rst): the vmm tells a device process where guest
+ * memory and the rings are and hands it the kick, call and error
+ * eventfds; the device then serves its queues without the vmm. Calls are
+ * synchronous; every reply is checked against the request, its flags and
+ * its size, so a backend that misbehaves yields an error naming the
+ * device, never a crash. */
+#ifndef VMM_VIRTIO_VHOST_USER_FRONTEND_H
+#define VMM_VIRTIO_VHOST_USER_FRONTEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/guest_mem.h"
+
+#define VHOST_USER_PROTOCOL_F_MQ		0
+#define VHOST_USER_PROTOCOL_F_REPLY_ACK		3
+#define VHOST_USER_PROTOCOL_F_CONFIG		9
+#define VHOST_USER_F_PROTOCOL_FEATURES		30
+
+struct vhost_user {
+	int fd;
+	const char *name;		/* for errors: "vhost-user device 1 (blk)" */
+	uint64_t features;		/* the backend's GET_FEATURES */
+	uint64_t protocol_features;	/* negotiated */
+	unsigned int num_queues;	/* GET_QUEUE_NUM, or 0 without MQ */
+};
+
+struct vhost_user_vring_addr {
+	uint64_t desc;			/* guest-physical */
+	uint64_t driver;
+	uint64_t device;
+};
+
+/* Takes ownership of fd, a connected stream socket. */
+void vhost_user_init(struct vhost_user *vu, int fd, const char *name);
+void vhost_user_close(struct vhost_user *vu);
+
+/* Connects to the socket at path; the fd, or -1 with err set. */
+int vhost_user_connect_path(const char *path, const char *name, char *err, size_t errlen);
+
+/* SET_OWNER, GET_FEATURES, protocol features (REPLY_ACK, CONFIG, MQ when
+ * offered), GET_QUEUE_NUM. */
+int vhost_user_handshake(struct vhost_user *vu, char *err, size_t errlen);
+
+int vhost_user_set_features(struct vhost_user *vu, uint64_t features, char *err, size_t errlen);
+int vhost_user_set_mem_table(struct vhost_user *vu, const struct guest_mem *gm,
+			     char *err, size_t errlen);
+int vhost_user_set_vring_num(struct vhost_user *vu, unsigned int idx, unsigned int num,
+			     char *err, size_t errlen);
+int vhost_user_set_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int base,
+			      char *err, size_t errlen);
+int vhost_user_get_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int *base,
+			      char *err, size_t errlen);
+/* Ring addresses are guest-physical; the backend gets them as addresses in
+ * the vmm's mapping of gm, as the protocol wants. */
+int vhost_user_set_vring_addr(struct vhost_user *vu, const struct guest_mem *gm,
+			      unsigned int idx, unsigned int num,
+			      const struct vhost_user_vring_addr *a, char *err, size_t errlen);
+/* The eventfds: kick (guest -> backend), call (backend -> guest), err. */
+int vhost_user_set_vring_kick(struct vhost_user *vu, unsigned int idx, int efd,
+			      char *err, size_t errlen);
+int vhost_user_set_vring_call(struct vhost_user *vu, unsigned int idx, int efd,
+			      char *err, size_t errlen);
+int vhost_user_set_vring_err(struct vhost_user *vu, unsigned int idx, int efd,
+			     char *err, size_t errlen);
+int vhost_user_set_vring_enable(struct vhost_user *vu, unsigned int idx, int enable,
+				char *err, size_t errlen);
+/* Device config space; needs protocol feature CONFIG. */
+int vhost_user_get_config(struct vhost_user *vu, uint32_t off, void *buf, uint32_t size,
+			  char *err, size_t errlen);
+int vhost_user_set_config(struct vhost_user *vu, uint32_t off, const void *buf, uint32_t size,
+			  char *err, size_t errlen);
+
+#endif
