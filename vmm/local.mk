@@ -83,3 +83,7 @@ TESTS += tests/unit/check_vmm_virtio
 tests_unit_check_vmm_virtio_SOURCES = tests/unit/check_vmm_virtio.c
 tests_unit_check_vmm_virtio_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_vmm_virtio_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
+
+# The vmm with QEMU's vhost-user-blk backend (qemu-storage-daemon).
+dist_check_SCRIPTS += tests/integration/vmm-vhost-user.sh
+TESTS += tests/integration/vmm-vhost-user.sh
