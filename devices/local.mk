@@ -30,6 +30,10 @@ EXTRA_DIST += tests/integration/dev-qemu-lib.sh
 dist_check_SCRIPTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
 TESTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
 
+# The sandbox seen from /proc, and forbidden syscalls killing the device.
+dist_check_SCRIPTS += tests/integration/dev-sandbox.sh
+TESTS += tests/integration/dev-sandbox.sh
+
 # Unit tests: rings in a test-owned buffer registered as the memory table.
 check_PROGRAMS += tests/unit/check_dev_virtqueue
 TESTS += tests/unit/check_dev_virtqueue
