@@ -1,6 +1,6 @@
 /* badring: what a hostile guest puts in a virtio-blk queue, selected by
  * badring=<kind>:
- *   loop   a descriptor chain that loops back on itself
+ *   loop   a descriptor chain that loops back on itself (head -> head)
  *   oob    a data buffer at 1 TiB, outside guest memory
  *   len    a data buffer starting in RAM and running 64 KiB past its end
  *   long   an indirect chain of 64 descriptors, more than the queue size
@@ -53,8 +53,9 @@ static bool submit_bad(struct virtq *q, const char *kind)
 
 	chain_in_ring(q, n);
 	if (strcmp(kind, "loop") == 0) {
-		q->desc[n - 1].flags |= VIRTQ_DESC_F_NEXT;
-		q->desc[n - 1].next = 0;
+		/* Back to the head from the header itself: only readable
+		 * descriptors, so nothing but loop detection stops it. */
+		q->desc[0].next = 0;
 	} else if (strcmp(kind, "oob") == 0) {
 		q->desc[1].addr = OUTSIDE_MEMORY;
 	} else if (strcmp(kind, "len") == 0) {
