@@ -24,6 +24,11 @@ devices_virtio_blk_SOURCES = devices/blk.c
 devices_virtio_blk_CFLAGS = $(DEVICE_CFLAGS)
 devices_virtio_blk_LDADD = $(DEVICE_LDADD) devices/disk/libdisk.la
 
+libexec_PROGRAMS += devices/virtio-console
+devices_virtio_console_SOURCES = devices/console.c
+devices_virtio_console_CFLAGS = $(DEVICE_CFLAGS)
+devices_virtio_console_LDADD = $(DEVICE_LDADD) $(LIBEVENT_LIBS)
+
 # Interop: QEMU (TCG, q35) as the vhost-user frontend, Linux's drivers in the
 # debian guest.
 EXTRA_DIST += tests/integration/dev-qemu-lib.sh
@@ -40,3 +45,14 @@ TESTS += tests/unit/check_dev_virtqueue
 tests_unit_check_dev_virtqueue_SOURCES = tests/unit/check_dev_virtqueue.c
 tests_unit_check_dev_virtqueue_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dev_virtqueue_LDADD = devices/lib/libdevice.la tests/unit/libchecktap.la $(CHECK_LIBS)
+
+# Fuzz targets (tests/fuzz/README.md): the ring walker and the decoder.
+FUZZ_TARGETS += tests/fuzz/dev_virtqueue tests/fuzz/dev_vhost_user
+tests_fuzz_dev_virtqueue_SOURCES = tests/fuzz/dev_virtqueue.c
+tests_fuzz_dev_virtqueue_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_dev_virtqueue_LDADD = devices/lib/libdevice.la $(FUZZ_LDADD)
+tests_fuzz_dev_virtqueue_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_dev_vhost_user_SOURCES = tests/fuzz/dev_vhost_user.c
+tests_fuzz_dev_vhost_user_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_dev_vhost_user_LDADD = devices/lib/libdevice.la $(FUZZ_LDADD)
+tests_fuzz_dev_vhost_user_LDFLAGS = $(FUZZ_LINK_FLAGS)
