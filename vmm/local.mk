@@ -83,6 +83,11 @@ TESTS += tests/unit/check_vmm_virtio
 tests_unit_check_vmm_virtio_SOURCES = tests/unit/check_vmm_virtio.c
 tests_unit_check_vmm_virtio_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_vmm_virtio_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_vmm_vhost_user
+TESTS += tests/unit/check_vmm_vhost_user
+tests_unit_check_vmm_vhost_user_SOURCES = tests/unit/check_vmm_vhost_user.c
+tests_unit_check_vmm_vhost_user_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_vmm_vhost_user_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
 
 # The vmm with QEMU's vhost-user-blk backend (qemu-storage-daemon).
 dist_check_SCRIPTS += tests/integration/vmm-vhost-user.sh

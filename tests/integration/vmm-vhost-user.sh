@@ -61,6 +61,12 @@ else
 		grep -q 'stats: vhost_user_devices\[0\] (blk): notify exits 0$' "$tmp/blk.err"
 	tap_check "the driver did reach the common config through the vmm" \
 		grep -Eq 'stats: vhost_user_devices\[0\] \(blk\): common exits [1-9]' "$tmp/blk.err"
+	# The same function through the ECAM window the MCFG announces.
+	guest_config ecam "test=pci pci_access=ecam" "$blk_dev"
+	run_vmm ecam
+	judge "pci through ECAM" ecam $?
+	tap_check "ECAM finds the same function at 00:01.0" \
+		grep -q '^INFO pci 00:01.0 1af4:1042 class=018000' "$tmp/ecam.out"
 fi
 
 # A socket nobody listens on: a start error naming the device.
