@@ -7,8 +7,8 @@
 # changed), the same write refused by a read-only one (file unchanged),
 # console lines echoed back. Hostile rings (badring) must leave QEMU
 # running and the device marked NEEDS_RESET or the request refused. Then
-# the blk and badring scenarios again with our devices/virtio-blk behind
-# QEMU's vhost-user-blk-pci.
+# blk, badring and rng again with our device processes behind QEMU's
+# vhost-user frontends.
 . "$top_srcdir/tests/lib.sh"
 
 need_kvm
@@ -168,21 +168,25 @@ for kind in loop oob len long avail; do
 	results "bad-$kind"
 done
 
-# Our own devices/virtio-blk as the backend of QEMU's vhost-user-blk-pci:
-# the same guest driver against the device process (guest memory in a
-# shared memfd). Its sandbox needs root. badring=long is left out: the
-# device still completes indirect chains longer than the queue size.
+# Our own device processes as the backends of QEMU's vhost-user-blk-pci
+# and vhost-user-rng-pci: the same guest driver against devices/virtio-blk
+# and devices/virtio-rng (guest memory in a shared memfd). Their sandbox
+# needs root. badring=long is left out: devices/virtio-blk still completes
+# indirect chains longer than the queue size.
 vu_blk=$top_builddir/devices/virtio-blk
-if [ ! -x "$vu_blk" ]; then
-	tap_skip "vhost-user: devices/virtio-blk" "not built ($vu_blk)"
+vu_rng=$top_builddir/devices/virtio-rng
+if [ ! -x "$vu_blk" ] || [ ! -x "$vu_rng" ]; then
+	tap_skip "vhost-user: devices/virtio-blk and -rng" "not built ($vu_blk, $vu_rng)"
 elif [ "$(id -u)" -ne 0 ]; then
-	tap_skip "vhost-user: devices/virtio-blk" "its sandbox needs root"
+	tap_skip "vhost-user: devices/virtio-blk and -rng" "their sandbox needs root"
 else
-	# vu_boot NAME APPEND DEVICE ARGS...: one boot with the device on a fresh socket.
+	# vu_boot NAME APPEND QEMU_DEVICE DEVICE_PROGRAM [ARGS...]: one boot
+	# with the device process on a fresh socket; it must exit once QEMU
+	# hangs up.
 	vu_boot() {
-		vu_name=$1 vu_append=$2
-		shift 2
-		"$vu_blk" --socket-path "$work/$vu_name.sock" "$@" 2>"$work/$vu_name.dev.err" </dev/null &
+		vu_name=$1 vu_append=$2 vu_qdev=$3
+		shift 3
+		"$@" --socket-path "$work/$vu_name.sock" 2>"$work/$vu_name.dev.err" </dev/null &
 		vu_pid=$!
 		tries=0
 		while [ ! -S "$work/$vu_name.sock" ] && [ $tries -lt 100 ]; do
@@ -191,7 +195,7 @@ else
 		done
 		boot "$vu_name" 1 "$vu_append" -object memory-backend-memfd,id=mem,size=${mem_mib}M,share=on \
 			-numa node,memdev=mem -chardev "socket,id=c0,path=$work/$vu_name.sock" \
-			-device vhost-user-blk-pci,chardev=c0,disable-legacy=on
+			-device "$vu_qdev,chardev=c0"
 		tries=0
 		while kill -0 $vu_pid 2>/dev/null && [ $tries -lt 50 ]; do
 			sleep 0.1
@@ -205,9 +209,11 @@ else
 		fi
 		wait $vu_pid 2>/dev/null
 	}
+	vu_blk_dev=vhost-user-blk-pci,disable-legacy=on
 
 	cp "$work/orig.img" "$work/vu.img"
-	vu_boot vu-rw "test=blk blk_write=3:0x5a blk_expect_ro=0" --blk-file "$work/vu.img" --serial tgserial-vu
+	vu_boot vu-rw "test=blk blk_write=3:0x5a blk_expect_ro=0" "$vu_blk_dev" \
+		"$vu_blk" --blk-file "$work/vu.img" --serial tgserial-vu
 	results vu-rw
 	tap_check "vu-rw: the guest's CRC-32 of the disk is the host's ($crc)" test "$(info vu-rw blk_crc32)" = "$crc"
 	tap_check "vu-rw: the guest read the device's serial" test "$(info vu-rw blk_serial)" = tgserial-vu
@@ -216,15 +222,22 @@ else
 		cmp -s "$work/vu.img" "$work/expect.img"
 
 	cp "$work/orig.img" "$work/vu.img"
-	vu_boot vu-ro "test=blk blk_write=5:0xa5 blk_expect_ro=1" --blk-file "$work/vu.img" --read-only
+	vu_boot vu-ro "test=blk blk_write=5:0xa5 blk_expect_ro=1" "$vu_blk_dev" \
+		"$vu_blk" --blk-file "$work/vu.img" --read-only
 	results vu-ro
 	tap_check "vu-ro: the write completed with status 1 (IOERR)" test "$(info vu-ro blk_write_status)" = 1
 	tap_check "vu-ro: the file is unchanged" cmp -s "$work/vu.img" "$work/orig.img"
 
 	for kind in loop oob len avail; do
-		vu_boot "vu-bad-$kind" "test=badring badring=$kind" --blk-file "$work/orig.img" --read-only
+		vu_boot "vu-bad-$kind" "test=badring badring=$kind" "$vu_blk_dev" \
+			"$vu_blk" --blk-file "$work/orig.img" --read-only
 		results "vu-bad-$kind"
 	done
+
+	# QEMU 7.2's vhost-user-rng-pci is modern only, with one MSI-X entry
+	# that the queue and configuration changes share.
+	vu_boot vu-rng "test=rng" vhost-user-rng-pci "$vu_rng"
+	results vu-rng
 fi
 
 tap_done
