@@ -103,7 +103,6 @@ void scenario_console(void)
 			pos = 0;
 		}
 		whole = take_bytes(line, &len, rx_buf + pos, have - pos, &used);
-
 		pos += used;
 		if (pos == have)
 			post_receive();

@@ -1,6 +1,6 @@
-/* pci: bus 0 through configuration mechanism #1 or ECAM (pci_access=). One INFO line per
- * function; the host bridge at 00:00.0; each function's capability list
- * well-formed. */
+/* pci: bus 0 through configuration mechanism #1 or ECAM (pci_access=).
+ * One INFO line per function; the host bridge at 00:00.0; each function's
+ * capability list well-formed. */
 #include "format.h"
 #include "pci.h"
 #include "report.h"
@@ -24,14 +24,11 @@ void scenario_pci(void)
 		     f[0].class);
 	for (unsigned i = 0; i < n; i++) {
 		bool ok = pci_caps_wellformed(&f[i], caps, sizeof(caps));
+		char check[24];
 
 		report_info("pci 00:%02x.%u %04x:%04x class=%06x header=%u", f[i].dev, f[i].fn,
 			    f[i].vendor, f[i].device, f[i].class, f[i].header_type);
-		{
-			char check[24];
-
-			format(check, sizeof(check), "caps_%02x_%u", f[i].dev, f[i].fn);
-			report_check(ok, check, "%s", caps);
-		}
+		format(check, sizeof(check), "caps_%02x_%u", f[i].dev, f[i].fn);
+		report_check(ok, check, "%s", caps);
 	}
 }
