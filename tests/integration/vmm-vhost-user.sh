@@ -69,6 +69,19 @@ else
 		grep -q '^INFO pci 00:01.0 1af4:1042 class=018000' "$tmp/ecam.out"
 fi
 
+# A hostile ring: qemu-storage-daemon gives up on the device and hangs
+# up; the vmm reports it for that device and the guest runs on to its end.
+guest_config badring "test=badring badring=oob" "$blk_dev"
+run_vmm badring
+status=$?
+if grep -q "unknown scenario" "$tmp/badring.out"; then
+	tap_skip "a backend that gives up" "this test guest has no badring scenario"
+else
+	judge "badring on qemu-storage-daemon" badring $status
+	tap_check "the vmm names the device whose backend failed" \
+		grep -q '^vmm: vhost_user_devices\[0\] (blk): ' "$tmp/badring.err"
+fi
+
 # A socket nobody listens on: a start error naming the device.
 guest_config nosock "test=boot" '"vhost_user_devices": [ { "type": "rng", "socket": "'"$tmp"'/none.sock" } ]'
 run_vmm nosock

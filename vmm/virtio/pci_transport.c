@@ -365,33 +365,40 @@ static void config_written(struct pci_device *p, unsigned int off, unsigned int 
 
 static const struct pci_device_ops ops = { bar_access, config_written };
 
-/* The backend's error eventfds: a queue it cannot serve any more. */
+/* The backend's error eventfds (a queue it cannot serve any more) and
+ * its socket's hang-up (it is gone). */
 static void *watch_errors(void *opaque)
 {
 	struct virtio_pci *d = opaque;
-	struct pollfd fds[VIRTIO_MAX_QUEUES + 1];
+	struct pollfd fds[VIRTIO_MAX_QUEUES + 2];
 	unsigned int n = d->common.num_queues;
 
 	for (unsigned int i = 0; i < n; i++)
 		fds[i] = (struct pollfd){ .fd = d->queues[i].err_fd, .events = POLLIN };
-	fds[n] = (struct pollfd){ .fd = d->stop_fd, .events = POLLIN };
+	/* No events asked: only POLLHUP/POLLERR, which poll always reports;
+	 * the replies themselves are read by whoever sent the request. */
+	fds[n] = (struct pollfd){ .fd = d->vu.fd, .events = 0 };
+	fds[n + 1] = (struct pollfd){ .fd = d->stop_fd, .events = POLLIN };
 	for (;;) {
-		if (poll(fds, n + 1, -1) < 0) {
+		if (poll(fds, n + 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (fds[n].revents)
+		if (fds[n + 1].revents)
 			break;
 		pthread_mutex_lock(&d->lock);
 		for (unsigned int i = 0; i < n; i++) {
 			uint64_t v;
 
 			if ((fds[i].revents & POLLIN) &&
-			    read(d->queues[i].err_fd, &v, sizeof(v)) == sizeof(v)) {
+			    read(d->queues[i].err_fd, &v, sizeof(v)) == sizeof(v))
 				device_broken(d, "%s: the backend reported an error on queue %u",
 					      d->name, i);
-			}
+		}
+		if (fds[n].revents & (POLLHUP | POLLERR)) {
+			device_broken(d, "%s: the backend hung up", d->name);
+			fds[n].fd = -1;		/* once */
 		}
 		pthread_mutex_unlock(&d->lock);
 	}
