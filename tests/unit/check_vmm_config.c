@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ipc/frame.h"
@@ -132,6 +134,44 @@ START_TEST(errors_name_the_field)
 }
 END_TEST
 
+/* vhost-user sockets: a path relative to the config, connected while the
+ * config is read, and an inherited connected fd; in config order. */
+START_TEST(vhost_user_devices_in_order)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vmm_config cfg;
+	char err[512], text[256];
+	int lsock = socket(AF_UNIX, SOCK_STREAM, 0), sv[2];
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/blk.sock", dir);
+	ck_assert_int_eq(bind(lsock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(lsock, 1), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	write_file("kernel.bin", "k");
+	snprintf(text, sizeof(text), "{\"kernel\": \"kernel.bin\", \"vhost_user_devices\": ["
+		 "{\"type\": \"blk\", \"socket\": \"blk.sock\"}, "
+		 "{\"type\": \"rng\", \"socket\": {\"fd\": %d}}]}", sv[0]);
+	ck_assert_int_eq(load(&cfg, text, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cfg.nvhost_user, 2);
+	ck_assert_uint_eq(cfg.vhost_user[0].virtio_id, 2);
+	ck_assert_str_eq(cfg.vhost_user[0].type, "blk");
+	ck_assert_int_ge(cfg.vhost_user[0].socket.fd, 0);
+	ck_assert_uint_eq(cfg.vhost_user[1].virtio_id, 4);
+	ck_assert_int_ne(cfg.vhost_user[1].socket.fd, sv[0]);
+	ck_assert_int_eq(write(cfg.vhost_user[1].socket.fd, "x", 1), 1);
+	config_free(&cfg);
+	close(sv[0]);
+	close(sv[1]);
+	close(lsock);
+	expect_error("{\"kernel\": \"kernel.bin\", \"vhost_user_devices\": "
+		     "[{\"type\": \"blk\", \"socket\": \"none.sock\"}]}",
+		     "vhost_user_devices[0] (blk).socket 'none.sock': connect: ");
+	expect_error("{\"kernel\": \"kernel.bin\", \"vhost_user_devices\": "
+		     "[{\"type\": \"gpu\", \"socket\": \"x\"}]}",
+		     "field 'vhost_user_devices[0].type'");
+}
+END_TEST
+
 START_TEST(cmdline_just_fits)
 {
 	struct vmm_config cfg;
@@ -206,6 +246,7 @@ int main(void)
 	tcase_add_test(tc, relative_paths_and_defaults);
 	tcase_add_test(tc, inherited_fd_is_copied);
 	tcase_add_test(tc, errors_name_the_field);
+	tcase_add_test(tc, vhost_user_devices_in_order);
 	tcase_add_test(tc, cmdline_just_fits);
 	tcase_add_test(tc, socket_message_with_fds);
 	tcase_add_test(tc, socket_fd_index_out_of_range);
