@@ -12,19 +12,23 @@ devices_lib_libdevice_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(SECCOMP_CFLA
 devices_lib_libdevice_la_LIBADD = $(LIBEVENT_LIBS) $(SECCOMP_LIBS)
 
 DEVICE_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+
+# The device programs install under $(pkglibexecdir): generic names such
+# as virtio-blk stay out of the shared libexec directory.
+pkglibexec_PROGRAMS =
 DEVICE_LDADD = devices/lib/libdevice.la
 
-libexec_PROGRAMS += devices/virtio-rng
+pkglibexec_PROGRAMS += devices/virtio-rng
 devices_virtio_rng_SOURCES = devices/rng.c
 devices_virtio_rng_CFLAGS = $(DEVICE_CFLAGS)
 devices_virtio_rng_LDADD = $(DEVICE_LDADD)
 
-libexec_PROGRAMS += devices/virtio-blk
+pkglibexec_PROGRAMS += devices/virtio-blk
 devices_virtio_blk_SOURCES = devices/blk.c
 devices_virtio_blk_CFLAGS = $(DEVICE_CFLAGS)
 devices_virtio_blk_LDADD = $(DEVICE_LDADD) devices/disk/libdisk.la
 
-libexec_PROGRAMS += devices/virtio-console
+pkglibexec_PROGRAMS += devices/virtio-console
 devices_virtio_console_SOURCES = devices/console.c
 devices_virtio_console_CFLAGS = $(DEVICE_CFLAGS)
 devices_virtio_console_LDADD = $(DEVICE_LDADD) $(LIBEVENT_LIBS)
@@ -56,3 +60,28 @@ tests_fuzz_dev_vhost_user_SOURCES = tests/fuzz/dev_vhost_user.c
 tests_fuzz_dev_vhost_user_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_dev_vhost_user_LDADD = devices/lib/libdevice.la $(FUZZ_LDADD)
 tests_fuzz_dev_vhost_user_LDFLAGS = $(FUZZ_LINK_FLAGS)
+
+# vhost-user descriptors (vhost-user.rst, "Backend program conventions"),
+# for QEMU's and libvirt's backend discovery.
+vhostuserdir = $(datadir)/qemu/vhost-user
+vhostuser_DATA = devices/50-guestmgr-virtio-blk.json devices/50-guestmgr-virtio-rng.json \
+	devices/50-guestmgr-virtio-console.json
+EXTRA_DIST += devices/README.md devices/virtio-blk.json.in devices/virtio-rng.json.in \
+	devices/virtio-console.json.in
+CLEANFILES += $(vhostuser_DATA)
+DEVICE_JSON_GEN = $(MKDIR_P) devices && sed -e 's|@pkglibexecdir[@]|$(pkglibexecdir)|g'
+devices/50-guestmgr-virtio-blk.json: $(srcdir)/devices/virtio-blk.json.in Makefile
+	$(AM_V_GEN)$(DEVICE_JSON_GEN) $(srcdir)/devices/virtio-blk.json.in >$@
+devices/50-guestmgr-virtio-rng.json: $(srcdir)/devices/virtio-rng.json.in Makefile
+	$(AM_V_GEN)$(DEVICE_JSON_GEN) $(srcdir)/devices/virtio-rng.json.in >$@
+devices/50-guestmgr-virtio-console.json: $(srcdir)/devices/virtio-console.json.in Makefile
+	$(AM_V_GEN)$(DEVICE_JSON_GEN) $(srcdir)/devices/virtio-console.json.in >$@
+
+# virtio-console through a minimal vhost-user frontend in the test (QEMU has
+# no vhost-user console frontend).
+check_PROGRAMS += tests/unit/check_dev_console
+TESTS += tests/unit/check_dev_console
+tests_unit_check_dev_console_SOURCES = tests/unit/check_dev_console.c
+tests_unit_check_dev_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_dev_console_LDADD = tests/unit/libchecktap.la $(CHECK_LIBS)
+EXTRA_tests_unit_check_dev_console_DEPENDENCIES = devices/virtio-console

@@ -13,6 +13,15 @@
 
 #include <stddef.h>
 
+/* Built with AddressSanitizer (--enable-sanitizers, fuzzer builds). */
+#if defined(__SANITIZE_ADDRESS__)	/* gcc */
+#define SANDBOX_ASAN 1
+#elif defined(__has_feature)		/* clang */
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN 1
+#endif
+#endif
+
 #define SANDBOX_UID 65534
 #define SANDBOX_GID 65534
 

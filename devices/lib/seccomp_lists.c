@@ -35,12 +35,6 @@ const char *const sandbox_common_syscalls[] = {
 /* ASan and UBSan at run time: their allocator maps and protects memory,
  * and a report reads the process's maps and writes on stderr. Only in
  * --enable-sanitizers and fuzzer builds. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-#define SANDBOX_ASAN 1
-#endif
-#endif
-
 const char *const sandbox_sanitizer_syscalls[] = {
 #ifdef SANDBOX_ASAN
 	"mprotect",
