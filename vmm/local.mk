@@ -92,3 +92,6 @@ tests_unit_check_vmm_vhost_user_LDADD = vmm/libvmm.la tests/unit/libchecktap.la 
 # The vmm with QEMU's vhost-user-blk backend (qemu-storage-daemon).
 dist_check_SCRIPTS += tests/integration/vmm-vhost-user.sh
 TESTS += tests/integration/vmm-vhost-user.sh
+# The vmm with the project's own device processes (devices/).
+dist_check_SCRIPTS += tests/integration/vmm-devices.sh
+TESTS += tests/integration/vmm-devices.sh

@@ -1,0 +1,64 @@
+#!/bin/sh
+# The vmm with the project's own device processes as vhost-user backends:
+# devices/virtio-rng in slot 1 and devices/virtio-blk in slot 2 of one
+# guest. The test guest finds both on bus 0 in config order, reads entropy
+# and the whole disk (its CRC-32 must match the host's) with completions by
+# MSI-X, and no notify write reaches the vmm; then a hostile ring makes
+# virtio-blk give up on its queue through the error eventfd, which the vmm
+# turns into NEEDS_RESET and a configuration interrupt.
+. "$top_srcdir/tests/integration/vmm-lib.sh"
+need_kvm
+[ "$(id -u)" -eq 0 ] || tap_skip_all "the device sandbox needs root (namespaces)"
+rng=$top_builddir/devices/virtio-rng
+blk=$top_builddir/devices/virtio-blk
+[ -x "$rng" ] && [ -x "$blk" ] || tap_skip_all "devices/virtio-rng and devices/virtio-blk are not built"
+
+pids=
+trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+
+# start_device NAME PROGRAM [OPTIONS...]: serves $tmp/NAME.sock; waits
+# (bounded) until it listens.
+start_device() {
+	name=$1
+	shift
+	"$@" --socket-path "$tmp/$name.sock" 2> "$tmp/$name.dev.err" &
+	pids="$pids $!"
+	i=0
+	while [ $i -lt 100 ] && [ ! -S "$tmp/$name.sock" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+head -c 1048576 /dev/urandom > "$tmp/disk.img"
+want_crc=$(gzip -c < "$tmp/disk.img" | tail -c 8 | od -An -tx4 -N4 | tr -d ' ')
+start_device rng "$rng"
+start_device blk "$blk" --blk-file "$tmp/disk.img"
+
+guest_config both "test=pci,rng,blk" '"vhost_user_devices": [
+	{ "type": "rng", "socket": "'"$tmp"'/rng.sock" },
+	{ "type": "blk", "socket": "'"$tmp"'/blk.sock" } ]'
+run_vmm both --stats
+judge "rng and blk on our devices" both $?
+tap_check "slot 1 is virtio-rng, slot 2 virtio-blk (config order)" \
+	sh -c 'grep -q "^INFO pci 00:01.0 1af4:1044 " "$1" && grep -q "^INFO pci 00:02.0 1af4:1042 " "$1"' \
+	- "$tmp/both.out"
+got_crc=$(sed -n 's/^INFO blk_crc32=\([0-9a-f]*\) .*/\1/p' "$tmp/both.out")
+tap_check "the guest read the disk devices/virtio-blk serves (CRC-32 $want_crc, guest '$got_crc')" \
+	test "$got_crc" = "$want_crc"
+tap_check "no notify write of either device reached the vmm" \
+	sh -c '[ "$(grep -c "): notify exits 0$" "$1")" -eq 2 ]' - "$tmp/both.err"
+
+start_device blk2 "$blk" --blk-file "$tmp/disk.img"
+guest_config badring "test=badring badring=loop" '"vhost_user_devices": [
+	{ "type": "blk", "socket": "'"$tmp"'/blk2.sock" } ]'
+run_vmm badring
+judge "a looping descriptor chain on devices/virtio-blk" badring $?
+tap_check "the error eventfd reached the vmm: NEEDS_RESET for that device" \
+	grep -q '^vmm: vhost_user_devices\[0\] (blk): the backend reported an error on queue 0; device needs reset' \
+	"$tmp/badring.err"
+tap_check "the guest saw NEEDS_RESET announced by the configuration interrupt" \
+	sh -c 'grep -q "^TEST badring.loop PASS device marked needs-reset" "$1" &&
+	       grep -q "^TEST badring.config_irq PASS" "$1"' - "$tmp/badring.out"
+
+tap_done
