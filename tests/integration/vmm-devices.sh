@@ -3,7 +3,8 @@
 # devices/virtio-rng in slot 1 and devices/virtio-blk in slot 2 of one
 # guest. The test guest finds both on bus 0 in config order, reads entropy
 # and the whole disk (its CRC-32 must match the host's) with completions by
-# MSI-X, and no notify write reaches the vmm; then a hostile ring makes
+# MSI-X, and no notify write reaches the vmm; devices/virtio-console
+# carries lines both ways between the guest and a socket; a hostile ring makes
 # virtio-blk give up on its queue through the error eventfd, which the vmm
 # turns into NEEDS_RESET and a configuration interrupt.
 . "$top_srcdir/tests/integration/vmm-lib.sh"
@@ -60,5 +61,32 @@ tap_check "the error eventfd reached the vmm: NEEDS_RESET for that device" \
 tap_check "the guest saw NEEDS_RESET announced by the configuration interrupt" \
 	sh -c 'grep -q "^TEST badring.loop PASS device marked needs-reset" "$1" &&
 	       grep -q "^TEST badring.config_irq PASS" "$1"' - "$tmp/badring.out"
+
+# virtio-console: the far end of the console is a socket whose peer waits
+# for the guest's hello, sends a line and quit, and keeps what it gets.
+if command -v socat > /dev/null; then
+	cat > "$tmp/peer.sh" <<PEER
+IFS= read -r hello
+printf '%s\\n' "\$hello" > "$tmp/console.got"
+printf 'hi there\\nquit\\n'
+cat >> "$tmp/console.got"
+PEER
+	socat UNIX-LISTEN:"$tmp/far.sock" SYSTEM:"sh $tmp/peer.sh" 2> /dev/null &
+	pids="$pids $!"
+	i=0
+	while [ $i -lt 100 ] && [ ! -S "$tmp/far.sock" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	start_device con "$top_builddir/devices/virtio-console" --console-socket "$tmp/far.sock"
+	guest_config console "test=console" '"vhost_user_devices": [
+		{ "type": "console", "socket": "'"$tmp"'/con.sock" } ]'
+	run_vmm console
+	judge "console on devices/virtio-console" console $?
+	tap_check "the far end got the guest's hello and its echo of our line" \
+		sh -c 'printf "CONSOLE-HELLO\nCONSOLE-ECHO hi there\n" | cmp -s - "$1"' - "$tmp/console.got"
+else
+	tap_skip "virtio-console" "socat is not installed"
+fi
 
 tap_done

@@ -259,7 +259,9 @@ static void common_access(struct virtio_pci *d, uint64_t off, uint8_t *data, uns
 }
 
 /* The backend's config space: read whole (backends answer offset 0 with
- * their full structure, whatever offset is asked), written in place. */
+ * their full structure, whatever offset is asked), written in place. A
+ * backend without protocol feature CONFIG has none to show (a console
+ * without MULTIPORT or SIZE needs none): zeros, writes dropped. */
 static void device_access(struct virtio_pci *d, uint64_t off, uint8_t *data, unsigned int size,
 			  bool is_write)
 {
@@ -267,11 +269,8 @@ static void device_access(struct virtio_pci *d, uint64_t off, uint8_t *data, uns
 	uint8_t buf[256];
 	char err[512];
 
-	if (off + size > total) {
-		if (!is_write)
-			memset(data, 0, size);
-		return;
-	}
+	if (off + size > total || !(d->vu.protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_CONFIG)))
+		return;		/* reads: bar_access zeroed data */
 	if (is_write) {
 		if (vhost_user_set_config(&d->vu, (uint32_t)off, data, size, err, sizeof(err)) < 0)
 			device_broken(d, "%s", err);
@@ -500,11 +499,6 @@ int virtio_pci_create(struct virtio_pci *d, const char *name, unsigned int virti
 	}
 	if (vhost_user_handshake(&d->vu, err, errlen) < 0)
 		return -1;
-	if (t->config_size && !(d->vu.protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_CONFIG))) {
-		snprintf(err, errlen, "%s: the backend does not offer vhost-user protocol "
-			 "feature CONFIG, which this device type needs", d->name);
-		return -1;
-	}
 	nq = d->vu.num_queues ? d->vu.num_queues : t->default_queues;
 	virtio_common_init(&d->common,
 			   (d->vu.features & ~HIDDEN_FEATURES) | (1ULL << VIRTIO_F_VERSION_1),
