@@ -77,11 +77,20 @@ devices/50-guestmgr-virtio-rng.json: $(srcdir)/devices/virtio-rng.json.in Makefi
 devices/50-guestmgr-virtio-console.json: $(srcdir)/devices/virtio-console.json.in Makefile
 	$(AM_V_GEN)$(DEVICE_JSON_GEN) $(srcdir)/devices/virtio-console.json.in >$@
 
-# virtio-console through a minimal vhost-user frontend in the test (QEMU has
-# no vhost-user console frontend).
-check_PROGRAMS += tests/unit/check_dev_console
-TESTS += tests/unit/check_dev_console
+# virtio-console and virtio-blk driven by a minimal vhost-user frontend in
+# the tests (QEMU has no vhost-user console; the blk tests reach the status
+# bytes a Linux guest never provokes).
+check_LTLIBRARIES += tests/unit/libdevfrontend.la
+tests_unit_libdevfrontend_la_SOURCES = tests/unit/dev_frontend.c tests/unit/dev_frontend.h
+tests_unit_libdevfrontend_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+DEV_FRONTEND_LDADD = tests/unit/libdevfrontend.la tests/unit/libchecktap.la $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/check_dev_console tests/unit/check_dev_blk
+TESTS += tests/unit/check_dev_console tests/unit/check_dev_blk
 tests_unit_check_dev_console_SOURCES = tests/unit/check_dev_console.c
 tests_unit_check_dev_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_check_dev_console_LDADD = tests/unit/libchecktap.la $(CHECK_LIBS)
+tests_unit_check_dev_console_LDADD = $(DEV_FRONTEND_LDADD)
 EXTRA_tests_unit_check_dev_console_DEPENDENCIES = devices/virtio-console
+tests_unit_check_dev_blk_SOURCES = tests/unit/check_dev_blk.c
+tests_unit_check_dev_blk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_dev_blk_LDADD = $(DEV_FRONTEND_LDADD)
+EXTRA_tests_unit_check_dev_blk_DEPENDENCIES = devices/virtio-blk

@@ -70,7 +70,7 @@ int vq_start(struct virtqueue *vq)
 		return -1;
 	}
 	vq->used_idx = READ_ONCE(vq->used->idx);
-	vq->signalled_used_valid = false;
+	vq->signalled_used = vq->used_idx;
 	vq->started = true;
 	return 0;
 }
@@ -243,18 +243,16 @@ static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 
 static bool should_notify(struct virtqueue *vq)
 {
+	uint16_t old = vq->signalled_used;
+
+	/* Nothing used since the last interrupt: nothing to say. */
+	if (vq->used_idx == old)
+		return false;
+	vq->signalled_used = vq->used_idx;
 	/* Our used index store is ordered before reading the driver's wishes. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!vq->event_idx)
 		return !(READ_ONCE(vq->avail->flags) & VRING_AVAIL_F_NO_INTERRUPT);
-
-	uint16_t old = vq->signalled_used;
-	bool valid = vq->signalled_used_valid;
-
-	vq->signalled_used = vq->used_idx;
-	vq->signalled_used_valid = true;
-	if (!valid)
-		return true;
 	return need_event(READ_ONCE(vq->avail->ring[vq->num]), vq->used_idx, old);
 }
 

@@ -61,8 +61,7 @@ struct virtqueue {
 	struct vring_used *used;
 	uint16_t last_avail;	/* next avail entry to take */
 	uint16_t used_idx;	/* our copy of used->idx */
-	uint16_t signalled_used;	/* used_idx at the last interrupt */
-	bool signalled_used_valid;
+	uint16_t signalled_used;	/* used_idx at the last interrupt (or start) */
 	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool started;		/* rings translated, kick fd given */
 	bool enabled;		/* SET_VRING_ENABLE */

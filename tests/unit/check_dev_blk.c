@@ -1,0 +1,170 @@
+/* devices/virtio-blk driven by the test frontend (dev_frontend.h), on a
+ * raw image in a temporary file: config space, reads, GET_ID, status bytes
+ * for unsupported and failing requests, and a write on a read-only disk
+ * answered VIRTIO_BLK_S_IOERR with the file untouched. Needs root. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit/check_tap.h"
+#include "tests/unit/dev_frontend.h"
+
+#define DISK_BYTES (64 * 1024)
+#define HDR DEV_DATA
+#define BUF (DEV_DATA + 0x100)
+#define STATUS (DEV_DATA + 0x80)
+
+static struct dev_frontend f;
+static char path[] = "/tmp/check_dev_blk.XXXXXX";
+static uint8_t image[DISK_BYTES];
+
+static void start(bool read_only)
+{
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	for (size_t i = 0; i < sizeof(image); i++)
+		image[i] = (uint8_t)(i * 7 + i / 512);
+	ck_assert_int_eq(write(fd, image, sizeof(image)), sizeof(image));
+	close(fd);
+	const char *rw[] = { "--blk-file", path, "--serial", "serial-42", NULL };
+	const char *ro[] = { "--blk-file", path, "--read-only", NULL };
+
+	frontend_start(&f, "virtio-blk", read_only ? ro : rw, 1);
+}
+
+static void stop(void)
+{
+	frontend_stop(&f);
+	unlink(path);
+	strcpy(path, "/tmp/check_dev_blk.XXXXXX");
+}
+
+static void start_rw(void)
+{
+	start(false);
+}
+
+static void start_ro(void)
+{
+	start(true);
+}
+
+/* One request: header, an optional data buffer of LEN bytes (WRITABLE or
+ * not), status byte. Returns the status; *used_len gets the used length. */
+static uint8_t request(uint32_t type, uint64_t sector, uint32_t len, bool writable,
+		       uint32_t *used_len)
+{
+	static uint16_t n;
+	uint32_t hdr[4] = { type, 0, (uint32_t)sector, (uint32_t)(sector >> 32) };
+	unsigned d = 0;
+
+	memcpy(f.mem + HDR, hdr, sizeof(hdr));
+	f.mem[STATUS] = 0xff;
+	*frontend_desc(&f, 0, d) = (struct vring_desc){ HDR, 16, VRING_DESC_F_NEXT, d + 1 };
+	d++;
+	if (len) {
+		*frontend_desc(&f, 0, d) = (struct vring_desc){
+			BUF, len, VRING_DESC_F_NEXT | (writable ? VRING_DESC_F_WRITE : 0), d + 1 };
+		d++;
+	}
+	*frontend_desc(&f, 0, d) = (struct vring_desc){ STATUS, 1, VRING_DESC_F_WRITE, 0 };
+	frontend_offer(&f, 0, 0);
+	frontend_wait(f.call_fd[0]);
+	n++;
+	ck_assert_uint_eq(frontend_used(&f, 0)->idx, n);
+	*used_len = frontend_used(&f, 0)->ring[(n - 1) % DEV_QSIZE].len;
+	return f.mem[STATUS];
+}
+
+START_TEST(config_space)
+{
+	uint8_t config[60];
+	uint64_t capacity;
+	uint32_t blk_size;
+
+	frontend_get_config(&f, config, sizeof(config));
+	memcpy(&capacity, config, 8);
+	memcpy(&blk_size, config + 20, 4);
+	ck_assert_uint_eq(capacity, DISK_BYTES / 512);
+	ck_assert_uint_eq(blk_size, 512);
+	ck_assert(!(frontend_get_u64(&f, VU_GET_FEATURES) & (1ull << 5)));	/* not RO */
+}
+END_TEST
+
+START_TEST(read_sectors)
+{
+	uint32_t used;
+
+	ck_assert_uint_eq(request(0 /* IN */, 3, 1024, true, &used), 0);
+	ck_assert_uint_eq(used, 1025);
+	ck_assert_mem_eq(f.mem + BUF, image + 3 * 512, 1024);
+}
+END_TEST
+
+START_TEST(get_id)
+{
+	uint32_t used;
+
+	ck_assert_uint_eq(request(8 /* GET_ID */, 0, 20, true, &used), 0);
+	ck_assert_str_eq((char *)f.mem + BUF, "serial-42");
+}
+END_TEST
+
+START_TEST(unsupported_and_failing_requests)
+{
+	uint32_t used;
+
+	ck_assert_uint_eq(request(99, 0, 0, false, &used), 2 /* UNSUPP */);
+	ck_assert_uint_eq(used, 1);
+	/* A read past the end of the disk. */
+	ck_assert_uint_eq(request(0, DISK_BYTES / 512, 512, true, &used), 1 /* IOERR */);
+	/* A read that is not whole sectors. */
+	ck_assert_uint_eq(request(0, 0, 100, true, &used), 1);
+}
+END_TEST
+
+START_TEST(write_on_read_only_disk)
+{
+	uint32_t used;
+
+	ck_assert(frontend_get_u64(&f, VU_GET_FEATURES) & (1ull << 5));	/* VIRTIO_BLK_F_RO */
+	memset(f.mem + BUF, 0xee, 512);
+	ck_assert_uint_eq(request(1 /* OUT */, 0, 512, false, &used), 1 /* IOERR */);
+	FILE *file = fopen(path, "rb");
+	uint8_t now[DISK_BYTES];
+
+	ck_assert_ptr_nonnull(file);
+	ck_assert_uint_eq(fread(now, 1, sizeof(now), file), sizeof(now));
+	fclose(file);
+	ck_assert_mem_eq(now, image, sizeof(image));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("virtio-blk");
+	TCase *rw = tcase_create("read-write");
+	TCase *ro = tcase_create("read-only");
+
+	signal(SIGPIPE, SIG_IGN);
+	if (geteuid() != 0) {
+		printf("1..0 # SKIP the device sandbox needs root (namespaces)\n");
+		return 0;
+	}
+	tcase_add_checked_fixture(rw, start_rw, stop);
+	tcase_set_timeout(rw, 30);
+	tcase_add_test(rw, config_space);
+	tcase_add_test(rw, read_sectors);
+	tcase_add_test(rw, get_id);
+	tcase_add_test(rw, unsupported_and_failing_requests);
+	suite_add_tcase(s, rw);
+	tcase_add_checked_fixture(ro, start_ro, stop);
+	tcase_set_timeout(ro, 30);
+	tcase_add_test(ro, write_on_read_only_disk);
+	suite_add_tcase(s, ro);
+	return check_run_tap(s);
+}
