@@ -30,7 +30,9 @@
 
 #define VIRTIO_BLK_ID_BYTES 20
 #define SECTOR 512
-#define SEG_MAX (VQ_MAX_CHAIN - 2)	/* data buffers beside header and status */
+/* Data buffers beside header and status: a chain is at most the queue
+ * size long, and QEMU's vhost-user-blk queues have 128 entries. */
+#define SEG_MAX 126
 #define MAX_DISCARD_SECTORS (1u << 22)	/* 2 GiB per request */
 
 /* virtio 1.2 §5.2.4, little-endian like the host. */

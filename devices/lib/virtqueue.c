@@ -138,9 +138,11 @@ static int walk_table(struct virtqueue *vq, struct vq_chain *chain, const struct
 				       indirect ? "indirect " : "");
 			return -1;
 		}
-		if (++*steps > VQ_MAX_CHAIN) {
-			vq_mark_broken(vq, "chain at head %u longer than %d descriptors", chain->head,
-				       VQ_MAX_CHAIN);
+		/* virtio 1.2 §2.7.5.3.1: no chain, indirect descriptors
+		 * included, is longer than the queue size. */
+		if (++*steps > vq->num || *steps > VQ_MAX_CHAIN) {
+			vq_mark_broken(vq, "chain at head %u longer than the queue size %u",
+				       chain->head, vq->num);
 			return -1;
 		}
 		memcpy(&d, (const void *)&table[i], sizeof(d));

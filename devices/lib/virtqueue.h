@@ -15,7 +15,7 @@
 #include "devices/lib/guest_memory.h"
 
 #define VQ_MAX_SIZE 32768	/* virtio 1.2: queue size at most 2^15 */
-#define VQ_MAX_CHAIN 1024	/* descriptors per chain, as Linux's UIO_MAXIOV */
+#define VQ_MAX_CHAIN 1024	/* iovecs per chain, as Linux's UIO_MAXIOV */
 
 #define VRING_DESC_F_NEXT 1
 #define VRING_DESC_F_WRITE 2

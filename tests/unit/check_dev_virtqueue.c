@@ -283,6 +283,20 @@ START_TEST(chain_too_long)
 }
 END_TEST
 
+START_TEST(indirect_chain_longer_than_queue)
+{
+	/* QSIZE + 1 descriptors in an indirect table: each fine, too many. */
+	unsigned n = QSIZE + 1;
+	struct vring_desc *table = host(DATA_GPA);
+
+	for (unsigned i = 0; i < n; i++)
+		set_desc(&table[i], DATA_GPA, 1, i + 1 < n ? VRING_DESC_F_NEXT : 0, i + 1);
+	set_desc(desc(0), DATA_GPA, n * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
+	offer(0);
+	assert_broken();
+}
+END_TEST
+
 START_TEST(avail_index_jump)
 {
 	set_desc(desc(0), DATA_GPA, 1, 0, 0);
@@ -334,6 +348,7 @@ int main(void)
 	tcase_add_test(bad, indirect_table_outside_memory);
 	tcase_add_test(bad, next_index_past_table);
 	tcase_add_test(bad, chain_too_long);
+	tcase_add_test(bad, indirect_chain_longer_than_queue);
 	tcase_add_test(bad, avail_index_jump);
 	tcase_add_test(bad, readable_after_writable);
 	tcase_add_test(bad, rings_outside_memory);
