@@ -39,12 +39,12 @@ int io_bus_register(struct io_bus *bus, uint64_t base, uint64_t len,
 	}
 	memmove(&bus->ranges[pos + 1], &bus->ranges[pos],
 		(bus->n - pos) * sizeof(bus->ranges[0]));
-	bus->ranges[pos] = (struct io_range){ base, len, fn, opaque };
+	bus->ranges[pos] = (struct io_range){ base, len, fn, opaque, 0 };
 	bus->n++;
 	return 0;
 }
 
-bool io_bus_access(const struct io_bus *bus, uint64_t addr, uint8_t *data,
+bool io_bus_access(struct io_bus *bus, uint64_t addr, uint8_t *data,
 		   unsigned int size, bool is_write)
 {
 	unsigned int lo = 0, hi = bus->n;
@@ -60,10 +60,20 @@ bool io_bus_access(const struct io_bus *bus, uint64_t addr, uint8_t *data,
 	}
 	if (lo == 0)
 		return false;
-	const struct io_range *r = &bus->ranges[lo - 1];
+	struct io_range *r = &bus->ranges[lo - 1];
 
 	if (addr - r->base >= r->len)
 		return false;
+	atomic_fetch_add_explicit(&r->exits, 1, memory_order_relaxed);
 	r->fn(r->opaque, addr - r->base, data, size, is_write);
 	return true;
+}
+
+void io_bus_print_stats(struct io_bus *bus, const char *what, FILE *to)
+{
+	for (unsigned int i = 0; i < bus->n; i++)
+		fprintf(to, "vmm: stats: %s %#llx+%#llx exits %lu\n", what,
+			(unsigned long long)bus->ranges[i].base,
+			(unsigned long long)bus->ranges[i].len,
+			(unsigned long)atomic_load(&bus->ranges[i].exits));
 }

@@ -32,8 +32,9 @@ static void usage(FILE *to)
 		"Runs one guest. --config-fd reads the config as one message with fds\n"
 		"from the SOCK_SEQPACKET socket N. --dump-acpi writes the machine's ACPI\n"
 		"tables to DIR/<SIG>.dat and exits without running the guest. --stats prints,\n"
-		"when the guest stops, how many guest accesses to each virtio device's\n"
-		"registers (common, isr, device, notify, msix) exited to the vmm.\n");
+		"when the guest stops, how many guest accesses exited to the vmm: per\n"
+		"port and MMIO range, and per register region of each virtio device\n"
+		"(common, isr, device, notify, msix).\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)

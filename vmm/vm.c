@@ -170,8 +170,10 @@ static int create_virtio(struct vm *vm, const struct vmm_config *cfg, char *err,
 	return 0;
 }
 
-void vm_print_stats(const struct vm *vm, FILE *to)
+void vm_print_stats(struct vm *vm, FILE *to)
 {
+	io_bus_print_stats(&vm->pio, "pio", to);
+	io_bus_print_stats(&vm->mmio, "mmio", to);
 	for (unsigned int i = 0; i < vm->nvirtio; i++)
 		for (unsigned int r = 0; r < VIRTIO_REGION_COUNT; r++)
 			fprintf(to, "vmm: stats: %s: %s exits %lu\n", vm->virtio[i].name,

@@ -44,7 +44,8 @@ struct vm {
 int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 
-/* Guest accesses each virtio device's BAR regions took to the vmm. */
-void vm_print_stats(const struct vm *vm, FILE *to);
+/* Guest accesses that exited to the vmm: per port and MMIO range, and
+ * per region of each virtio device's BAR. */
+void vm_print_stats(struct vm *vm, FILE *to);
 
 #endif
