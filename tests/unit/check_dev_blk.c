@@ -114,6 +114,42 @@ START_TEST(get_id)
 }
 END_TEST
 
+static void file_sector(unsigned sector, uint8_t *buf)
+{
+	FILE *file = fopen(path, "rb");
+
+	ck_assert_ptr_nonnull(file);
+	ck_assert_int_eq(fseek(file, sector * 512, SEEK_SET), 0);
+	ck_assert_uint_eq(fread(buf, 1, 512, file), 512);
+	fclose(file);
+}
+
+START_TEST(write_flush_and_write_zeroes)
+{
+	uint8_t want[512], got[512];
+	uint32_t used;
+
+	memset(want, 0xee, sizeof(want));
+	memcpy(f.mem + BUF, want, 512);
+	ck_assert_uint_eq(request(1 /* OUT */, 2, 512, false, &used), 0);
+	ck_assert_uint_eq(used, 1);
+	ck_assert_uint_eq(request(4 /* FLUSH */, 0, 0, false, &used), 0);
+	file_sector(2, got);
+	ck_assert_mem_eq(got, want, 512);
+
+	/* WRITE_ZEROES of sector 2 (its 16-byte segment), when offered. */
+	if (!(frontend_get_u64(&f, VU_GET_FEATURES) & (1ull << 14)))
+		return;
+	uint32_t seg[4] = { 2, 0, 1, 0 };
+
+	memcpy(f.mem + BUF, seg, sizeof(seg));
+	ck_assert_uint_eq(request(13 /* WRITE_ZEROES */, 0, 16, false, &used), 0);
+	memset(want, 0, sizeof(want));
+	file_sector(2, got);
+	ck_assert_mem_eq(got, want, 512);
+}
+END_TEST
+
 START_TEST(unsupported_and_failing_requests)
 {
 	uint32_t used;
@@ -160,6 +196,7 @@ int main(void)
 	tcase_add_test(rw, config_space);
 	tcase_add_test(rw, read_sectors);
 	tcase_add_test(rw, get_id);
+	tcase_add_test(rw, write_flush_and_write_zeroes);
 	tcase_add_test(rw, unsupported_and_failing_requests);
 	suite_add_tcase(s, rw);
 	tcase_add_checked_fixture(ro, start_ro, stop);
