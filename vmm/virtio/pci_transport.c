@@ -500,11 +500,12 @@ int virtio_pci_create(struct virtio_pci *d, const char *name, unsigned int virti
 	if (vhost_user_handshake(&d->vu, err, errlen) < 0)
 		return -1;
 	nq = d->vu.num_queues ? d->vu.num_queues : t->default_queues;
+	if (nq > VIRTIO_MAX_QUEUES)
+		nq = VIRTIO_MAX_QUEUES;
+	/* One MSI-X vector per queue and one for configuration changes. */
 	virtio_common_init(&d->common,
 			   (d->vu.features & ~HIDDEN_FEATURES) | (1ULL << VIRTIO_F_VERSION_1),
-			   (uint16_t)(nq > VIRTIO_MAX_QUEUES ? VIRTIO_MAX_QUEUES : nq),
-			   QUEUE_MAX_SIZE, 0);
-	d->common.nvectors = (uint16_t)(d->common.num_queues + 1);
+			   (uint16_t)nq, QUEUE_MAX_SIZE, (uint16_t)(nq + 1));
 	if (build_function(d, t, bus, err, errlen) < 0 || create_queues(d, err, errlen) < 0)
 		return -1;
 	return 0;
