@@ -43,6 +43,11 @@ TESTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
 dist_check_SCRIPTS += tests/integration/dev-sandbox.sh
 TESTS += tests/integration/dev-sandbox.sh
 
+# Our devices behind our vmm, the test guest under KVM: reads, entropy, and
+# hostile rings ending in NEEDS_RESET.
+dist_check_SCRIPTS += tests/integration/dev-vmm.sh
+TESTS += tests/integration/dev-vmm.sh
+
 # Unit tests: rings in a test-owned buffer registered as the memory table.
 check_PROGRAMS += tests/unit/check_dev_virtqueue
 TESTS += tests/unit/check_dev_virtqueue
