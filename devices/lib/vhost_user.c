@@ -193,6 +193,14 @@ static int set_mem_table(struct vu_dev *dev, const struct vu_msg *msg, int *fds,
 	if (check_shape(msg, nfds, sizeof(*m) + m->nregions * sizeof(struct vu_region), m->nregions,
 			err, errlen) < 0)
 		return -1;
+	/* Running queues point into the old mappings: stop them first, start
+	 * them again on the new table (they stay stopped if it is bad). */
+	bool was_started[VU_MAX_QUEUES];
+
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
+		was_started[i] = dev->vqs[i].started;
+		vq_stop(&dev->vqs[i]);
+	}
 	guest_memory_clear(&dev->mem);
 	for (uint32_t i = 0; i < m->nregions; i++) {
 		const struct vu_region *r = &m->regions[i];
@@ -203,9 +211,9 @@ static int set_mem_table(struct vu_dev *dev, const struct vu_msg *msg, int *fds,
 			return -1;
 		}
 	}
-	/* The mappings hold the memory; the fds are not needed any more. */
-	for (unsigned i = 0; i < dev->ops->num_queues; i++)
-		if (dev->vqs[i].started)
+	/* The mappings hold the memory; the caller closes the fds. */
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
+		if (was_started[i])
 			try_start(dev, &dev->vqs[i]);
 	return 0;
 }
