@@ -73,4 +73,12 @@ for sc in open execve socket; do
 	grep -q "sandbox let it through" "$work/f.err" && tap_diag "$(cat "$work/f.err")"
 done
 
+# The backend program conventions: --print-capabilities prints JSON with
+# the type, and exits 0 without sandboxing or connecting.
+for d in blk:block rng:rng console:console; do
+	caps=$("$top_builddir/devices/virtio-${d%%:*}" --print-capabilities | tr -d ' \n')
+	tap_check "virtio-${d%%:*} --print-capabilities: type ${d#*:}" \
+		sh -c 'case "$1" in "{\"type\":\"$2\",\"features\":["*"]}") exit 0 ;; esac; exit 1' - "$caps" "${d#*:}"
+done
+
 tap_done
