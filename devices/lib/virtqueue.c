@@ -23,15 +23,29 @@ void vq_init(struct virtqueue *vq, unsigned index, const char *device,
 	vq->kick_fd = vq->call_fd = vq->err_fd = -1;
 }
 
+static void log_stderr(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+}
+
+static void (*log_line)(const char *line) = log_stderr;
+
+void vq_set_log(void (*log)(const char *line))
+{
+	log_line = log;
+}
+
 void vq_mark_broken(struct virtqueue *vq, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], line[384];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: queue %u: %s; queue stopped until reset\n", vq->device, vq->index, msg);
+	snprintf(line, sizeof(line), "%s: queue %u: %s; queue stopped until reset", vq->device,
+		 vq->index, msg);
+	log_line(line);
 	vq->broken = true;
 	if (vq->err_fd >= 0) {
 		uint64_t one = 1;

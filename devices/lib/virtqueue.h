@@ -106,6 +106,10 @@ void vq_notify(struct virtqueue *vq);
 void vq_mark_broken(struct virtqueue *vq, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Where vq_mark_broken's line goes (default: stderr). The fuzz target,
+ * which breaks queues thousands of times a run, passes a sink. */
+void vq_set_log(void (*log)(const char *line));
+
 /* Copies from the readable buffers of a chain, starting SKIP bytes in;
  * returns the bytes copied. */
 size_t vq_chain_read(const struct vq_chain *chain, size_t skip, void *buf, size_t len);

@@ -10,6 +10,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void discard_line(const char *line)
+{
+	(void)line;
+}
+
 static void fuzz_get_config(struct vu_dev *dev, uint8_t *config)
 {
 	(void)dev;
@@ -42,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	bool send_reply;
 
+	vq_set_log(discard_line);
 	vu_dev_init(&dev, &fuzz_ops, &chain);
 	while (size >= sizeof(msg.hdr)) {
 		memcpy(&msg.hdr, data, sizeof(msg.hdr));
