@@ -94,16 +94,24 @@ static int listen_and_accept(const char *path, char *err, size_t errlen)
 			 sizeof(addr.sun_path) - 1);
 		return -1;
 	}
-	strcpy(addr.sun_path, path);
+	/* Bound and listening under a temporary name, then renamed: whoever
+	 * sees PATH appear can connect at once. */
+	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s.%d", path, (int)getpid()) >=
+	    (int)sizeof(addr.sun_path)) {
+		snprintf(err, errlen, "--socket-path '%s': too long", path);
+		return -1;
+	}
 	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (lfd < 0) {
 		snprintf(err, errlen, "socket: %m");
 		return -1;
 	}
-	unlink(path);
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0) {
+	unlink(addr.sun_path);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0 ||
+	    rename(addr.sun_path, path) < 0) {
 		snprintf(err, errlen, "--socket-path '%s': %m", path);
+		unlink(addr.sun_path);
 		close(lfd);
 		return -1;
 	}
