@@ -19,7 +19,8 @@ ipc_libipc_la_SOURCES = \
 	ipc/frame.c ipc/frame.h \
 	ipc/schema.c ipc/schema.h ipc/schema_internal.h \
 	ipc/schema_validate.c \
-	ipc/decode.c ipc/decode.h
+	ipc/decode.c ipc/decode.h \
+	ipc/vhost_user_proto.h
 nodist_ipc_libipc_la_SOURCES = ipc/embedded_schemas.c
 ipc_libipc_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 ipc_libipc_la_LIBADD = $(JANSSON_LIBS)

@@ -10,6 +10,7 @@
 
 #include "devices/lib/guest_memory.h"
 #include "devices/lib/virtqueue.h"
+#include "ipc/vhost_user_proto.h"
 
 #define VU_MAX_QUEUES 2
 #define VU_MAX_FDS 8
@@ -17,43 +18,6 @@
 #define VU_MAX_PAYLOAD 4096	/* larger than any message we accept */
 
 #define VIRTIO_F_VERSION_1 32
-#define VHOST_USER_F_PROTOCOL_FEATURES 30
-
-enum vu_request {
-	VU_GET_FEATURES = 1,
-	VU_SET_FEATURES = 2,
-	VU_SET_OWNER = 3,
-	VU_RESET_OWNER = 4,
-	VU_SET_MEM_TABLE = 5,
-	VU_SET_VRING_NUM = 8,
-	VU_SET_VRING_ADDR = 9,
-	VU_SET_VRING_BASE = 10,
-	VU_GET_VRING_BASE = 11,
-	VU_SET_VRING_KICK = 12,
-	VU_SET_VRING_CALL = 13,
-	VU_SET_VRING_ERR = 14,
-	VU_GET_PROTOCOL_FEATURES = 15,
-	VU_SET_PROTOCOL_FEATURES = 16,
-	VU_GET_QUEUE_NUM = 17,
-	VU_SET_VRING_ENABLE = 18,
-	VU_GET_CONFIG = 24,
-	VU_SET_CONFIG = 25,
-};
-
-#define VU_PROTOCOL_F_MQ 0
-#define VU_PROTOCOL_F_REPLY_ACK 3
-#define VU_PROTOCOL_F_CONFIG 9
-
-struct vu_header {
-	uint32_t request;
-	uint32_t flags;		/* version 1, REPLY 0x4, NEED_REPLY 0x8 */
-	uint32_t size;		/* of the payload */
-} __attribute__((packed));
-
-#define VU_VERSION 0x1
-#define VU_FLAG_REPLY 0x4
-#define VU_FLAG_NEED_REPLY 0x8
-
 struct vu_msg {
 	struct vu_header hdr;
 	/* Aligned for the structures it holds; on the wire it follows the
@@ -106,7 +70,6 @@ int vu_handle(struct vu_dev *dev, const struct vu_msg *msg, int *fds, size_t nfd
 int vu_recv(int sock, struct vu_msg *msg, int *fds, size_t *nfds, char *err, size_t errlen);
 int vu_send(int sock, const struct vu_msg *msg, char *err, size_t errlen);
 
-const char *vu_request_name(uint32_t request);
 
 /* GET_* requests: the frontend waits for their reply whatever happens. */
 bool vu_request_expects_reply(const struct vu_msg *msg);

@@ -122,7 +122,7 @@ START_TEST(reply_ack_refusal)
 	uint64_t status = 1;
 	uint32_t state[2];
 
-	vu.protocol_features = 1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK;
+	vu.protocol_features = 1ULL << VU_PROTOCOL_F_REPLY_ACK;
 	backend_says(SET_VRING_NUM, FLAG_VERSION | FLAG_REPLY, &status, sizeof(status));
 	ck_assert_int_eq(vhost_user_set_vring_num(&vu, 1, 256, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "dev0 (blk): vhost-user SET_VRING_NUM: refused (status 1)");

@@ -269,7 +269,7 @@ static void device_access(struct virtio_pci *d, uint64_t off, uint8_t *data, uns
 	uint8_t buf[256];
 	char err[512];
 
-	if (off + size > total || !(d->vu.protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_CONFIG)))
+	if (off + size > total || !(d->vu.protocol_features & (1ULL << VU_PROTOCOL_F_CONFIG)))
 		return;		/* reads: bar_access zeroed data */
 	if (is_write) {
 		if (vhost_user_set_config(&d->vu, (uint32_t)off, data, size, err, sizeof(err)) < 0)

@@ -9,66 +9,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-enum vhost_user_request {
-	VHOST_USER_GET_FEATURES = 1,
-	VHOST_USER_SET_FEATURES = 2,
-	VHOST_USER_SET_OWNER = 3,
-	VHOST_USER_SET_MEM_TABLE = 5,
-	VHOST_USER_SET_VRING_NUM = 8,
-	VHOST_USER_SET_VRING_ADDR = 9,
-	VHOST_USER_SET_VRING_BASE = 10,
-	VHOST_USER_GET_VRING_BASE = 11,
-	VHOST_USER_SET_VRING_KICK = 12,
-	VHOST_USER_SET_VRING_CALL = 13,
-	VHOST_USER_SET_VRING_ERR = 14,
-	VHOST_USER_GET_PROTOCOL_FEATURES = 15,
-	VHOST_USER_SET_PROTOCOL_FEATURES = 16,
-	VHOST_USER_GET_QUEUE_NUM = 17,
-	VHOST_USER_SET_VRING_ENABLE = 18,
-	VHOST_USER_GET_CONFIG = 24,
-	VHOST_USER_SET_CONFIG = 25,
-};
-
-#define FLAG_VERSION		0x1
-#define FLAG_REPLY		0x4
-#define FLAG_NEED_REPLY		0x8
 #define MAX_REGIONS		8
 #define CONFIG_MAX		256
-#define VRING_NOFD		0x100
 /* A backend that stops answering must not hang the vCPU that asked. */
 #define REPLY_TIMEOUT_SEC	10
-
-struct header {
-	uint32_t request;
-	uint32_t flags;
-	uint32_t size;
-};
-
-struct vring_state {
-	uint32_t index;
-	uint32_t num;
-};
-
-struct vring_addr {
-	uint32_t index;
-	uint32_t flags;
-	uint64_t desc;
-	uint64_t used;
-	uint64_t avail;
-	uint64_t log;
-};
-
-struct mem_region {
-	uint64_t gpa;
-	uint64_t size;
-	uint64_t uaddr;
-	uint64_t mmap_offset;
-};
 
 struct mem_table {
 	uint32_t nregions;
 	uint32_t padding;
-	struct mem_region regions[MAX_REGIONS];
+	struct vu_region regions[MAX_REGIONS];
 };
 
 struct config_msg {
@@ -77,31 +26,6 @@ struct config_msg {
 	uint32_t flags;
 	uint8_t payload[CONFIG_MAX];
 };
-
-static const char *request_name(uint32_t r)
-{
-	static const char *const names[] = {
-		[VHOST_USER_GET_FEATURES] = "GET_FEATURES",
-		[VHOST_USER_SET_FEATURES] = "SET_FEATURES",
-		[VHOST_USER_SET_OWNER] = "SET_OWNER",
-		[VHOST_USER_SET_MEM_TABLE] = "SET_MEM_TABLE",
-		[VHOST_USER_SET_VRING_NUM] = "SET_VRING_NUM",
-		[VHOST_USER_SET_VRING_ADDR] = "SET_VRING_ADDR",
-		[VHOST_USER_SET_VRING_BASE] = "SET_VRING_BASE",
-		[VHOST_USER_GET_VRING_BASE] = "GET_VRING_BASE",
-		[VHOST_USER_SET_VRING_KICK] = "SET_VRING_KICK",
-		[VHOST_USER_SET_VRING_CALL] = "SET_VRING_CALL",
-		[VHOST_USER_SET_VRING_ERR] = "SET_VRING_ERR",
-		[VHOST_USER_GET_PROTOCOL_FEATURES] = "GET_PROTOCOL_FEATURES",
-		[VHOST_USER_SET_PROTOCOL_FEATURES] = "SET_PROTOCOL_FEATURES",
-		[VHOST_USER_GET_QUEUE_NUM] = "GET_QUEUE_NUM",
-		[VHOST_USER_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
-		[VHOST_USER_GET_CONFIG] = "GET_CONFIG",
-		[VHOST_USER_SET_CONFIG] = "SET_CONFIG",
-	};
-
-	return r < sizeof(names) / sizeof(names[0]) && names[r] ? names[r] : "?";
-}
 
 void vhost_user_init(struct vhost_user *vu, int fd, const char *name)
 {
@@ -144,14 +68,14 @@ int vhost_user_connect_path(const char *path, const char *name, char *err, size_
 static int fail(struct vhost_user *vu, uint32_t req, char *err, size_t errlen,
 		const char *what)
 {
-	snprintf(err, errlen, "%s: vhost-user %s: %s", vu->name, request_name(req), what);
+	snprintf(err, errlen, "%s: vhost-user %s: %s", vu->name, vu_request_name(req), what);
 	return -1;
 }
 
 static int send_msg(struct vhost_user *vu, uint32_t req, uint32_t flags, const void *payload,
 		    uint32_t size, const int *fds, unsigned int nfds, char *err, size_t errlen)
 {
-	struct header h = { req, FLAG_VERSION | flags, size };
+	struct vu_header h = { req, VU_VERSION | flags, size };
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)payload, size } };
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * MAX_REGIONS)];
@@ -203,12 +127,12 @@ static int read_full(int fd, void *buf, size_t len)
 static int recv_reply(struct vhost_user *vu, uint32_t req, void *payload, uint32_t size,
 		      char *err, size_t errlen)
 {
-	struct header h;
+	struct vu_header h;
 	char what[128];
 
 	if (read_full(vu->fd, &h, sizeof(h)) < 0)
 		return fail(vu, req, err, errlen, errno == EAGAIN ? "no reply" : strerror(errno));
-	if (h.request != req || !(h.flags & FLAG_REPLY) || (h.flags & 3) != FLAG_VERSION) {
+	if (h.request != req || !(h.flags & VU_FLAG_REPLY) || (h.flags & 3) != VU_VERSION) {
 		snprintf(what, sizeof(what), "reply has request %u flags %#x", h.request, h.flags);
 		return fail(vu, req, err, errlen, what);
 	}
@@ -231,10 +155,10 @@ static bool has_protocol(const struct vhost_user *vu, unsigned int bit)
 static int request(struct vhost_user *vu, uint32_t req, const void *payload, uint32_t size,
 		   const int *fds, unsigned int nfds, char *err, size_t errlen)
 {
-	bool ack = has_protocol(vu, VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	bool ack = has_protocol(vu, VU_PROTOCOL_F_REPLY_ACK);
 	uint64_t status;
 
-	if (send_msg(vu, req, ack ? FLAG_NEED_REPLY : 0, payload, size, fds, nfds, err, errlen) < 0)
+	if (send_msg(vu, req, ack ? VU_FLAG_NEED_REPLY : 0, payload, size, fds, nfds, err, errlen) < 0)
 		return -1;
 	if (!ack)
 		return 0;
@@ -264,23 +188,23 @@ static int set_u64(struct vhost_user *vu, uint32_t req, uint64_t v, const int *f
 
 int vhost_user_handshake(struct vhost_user *vu, char *err, size_t errlen)
 {
-	const uint64_t wanted = 1ULL << VHOST_USER_PROTOCOL_F_MQ |
-				1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK |
-				1ULL << VHOST_USER_PROTOCOL_F_CONFIG;
+	const uint64_t wanted = 1ULL << VU_PROTOCOL_F_MQ |
+				1ULL << VU_PROTOCOL_F_REPLY_ACK |
+				1ULL << VU_PROTOCOL_F_CONFIG;
 	uint64_t offered, n;
 
-	if (request(vu, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, err, errlen) < 0 ||
-	    get_u64(vu, VHOST_USER_GET_FEATURES, &vu->features, err, errlen) < 0)
+	if (request(vu, VU_SET_OWNER, NULL, 0, NULL, 0, err, errlen) < 0 ||
+	    get_u64(vu, VU_GET_FEATURES, &vu->features, err, errlen) < 0)
 		return -1;
 	if (vu->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)) {
-		if (get_u64(vu, VHOST_USER_GET_PROTOCOL_FEATURES, &offered, err, errlen) < 0 ||
-		    set_u64(vu, VHOST_USER_SET_PROTOCOL_FEATURES, offered & wanted, NULL, 0,
+		if (get_u64(vu, VU_GET_PROTOCOL_FEATURES, &offered, err, errlen) < 0 ||
+		    set_u64(vu, VU_SET_PROTOCOL_FEATURES, offered & wanted, NULL, 0,
 			    err, errlen) < 0)
 			return -1;
 		vu->protocol_features = offered & wanted;
 	}
-	if (has_protocol(vu, VHOST_USER_PROTOCOL_F_MQ)) {
-		if (get_u64(vu, VHOST_USER_GET_QUEUE_NUM, &n, err, errlen) < 0)
+	if (has_protocol(vu, VU_PROTOCOL_F_MQ)) {
+		if (get_u64(vu, VU_GET_QUEUE_NUM, &n, err, errlen) < 0)
 			return -1;
 		vu->num_queues = n > 0xffff ? 0xffff : (unsigned int)n;
 	}
@@ -292,7 +216,7 @@ int vhost_user_set_features(struct vhost_user *vu, uint64_t features, char *err,
 	/* The protocol-features bit stays on once negotiated (it is not a
 	 * virtio feature; the driver never sees it). */
 	features |= vu->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
-	return set_u64(vu, VHOST_USER_SET_FEATURES, features, NULL, 0, err, errlen);
+	return set_u64(vu, VU_SET_FEATURES, features, NULL, 0, err, errlen);
 }
 
 int vhost_user_set_mem_table(struct vhost_user *vu, const struct guest_mem *gm,
@@ -302,7 +226,7 @@ int vhost_user_set_mem_table(struct vhost_user *vu, const struct guest_mem *gm,
 	int fds[MAX_REGIONS];
 
 	for (unsigned int i = 0; i < gm->nregions; i++) {
-		t.regions[i] = (struct mem_region){
+		t.regions[i] = (struct vu_region){
 			.gpa = gm->regions[i].gpa,
 			.size = gm->regions[i].size,
 			.uaddr = (uint64_t)(uintptr_t)gm->regions[i].hva,
@@ -310,15 +234,15 @@ int vhost_user_set_mem_table(struct vhost_user *vu, const struct guest_mem *gm,
 		};
 		fds[i] = gm->fd;
 	}
-	return request(vu, VHOST_USER_SET_MEM_TABLE, &t,
-		       (uint32_t)(8 + gm->nregions * sizeof(struct mem_region)),
+	return request(vu, VU_SET_MEM_TABLE, &t,
+		       (uint32_t)(8 + gm->nregions * sizeof(struct vu_region)),
 		       fds, gm->nregions, err, errlen);
 }
 
 static int vring_state(struct vhost_user *vu, uint32_t req, unsigned int idx, unsigned int num,
 		       char *err, size_t errlen)
 {
-	struct vring_state s = { idx, num };
+	struct vu_vring_state s = { idx, num };
 
 	return request(vu, req, &s, sizeof(s), NULL, 0, err, errlen);
 }
@@ -326,32 +250,32 @@ static int vring_state(struct vhost_user *vu, uint32_t req, unsigned int idx, un
 int vhost_user_set_vring_num(struct vhost_user *vu, unsigned int idx, unsigned int num,
 			     char *err, size_t errlen)
 {
-	return vring_state(vu, VHOST_USER_SET_VRING_NUM, idx, num, err, errlen);
+	return vring_state(vu, VU_SET_VRING_NUM, idx, num, err, errlen);
 }
 
 int vhost_user_set_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int base,
 			      char *err, size_t errlen)
 {
-	return vring_state(vu, VHOST_USER_SET_VRING_BASE, idx, base, err, errlen);
+	return vring_state(vu, VU_SET_VRING_BASE, idx, base, err, errlen);
 }
 
 int vhost_user_set_vring_enable(struct vhost_user *vu, unsigned int idx, int enable,
 				char *err, size_t errlen)
 {
-	return vring_state(vu, VHOST_USER_SET_VRING_ENABLE, idx, enable ? 1 : 0, err, errlen);
+	return vring_state(vu, VU_SET_VRING_ENABLE, idx, enable ? 1 : 0, err, errlen);
 }
 
 int vhost_user_get_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int *base,
 			      char *err, size_t errlen)
 {
-	struct vring_state s = { idx, 0 };
+	struct vu_vring_state s = { idx, 0 };
 
 	/* Its reply is the answer; no REPLY_ACK on top. */
-	if (send_msg(vu, VHOST_USER_GET_VRING_BASE, 0, &s, sizeof(s), NULL, 0, err, errlen) < 0 ||
-	    recv_reply(vu, VHOST_USER_GET_VRING_BASE, &s, sizeof(s), err, errlen) < 0)
+	if (send_msg(vu, VU_GET_VRING_BASE, 0, &s, sizeof(s), NULL, 0, err, errlen) < 0 ||
+	    recv_reply(vu, VU_GET_VRING_BASE, &s, sizeof(s), err, errlen) < 0)
 		return -1;
 	if (s.index != idx)
-		return fail(vu, VHOST_USER_GET_VRING_BASE, err, errlen, "reply for another ring");
+		return fail(vu, VU_GET_VRING_BASE, err, errlen, "reply for another ring");
 	*base = s.num;
 	return 0;
 }
@@ -365,7 +289,7 @@ static int ring_hva(struct vhost_user *vu, const struct guest_mem *gm, uint64_t 
 	if (!p) {
 		snprintf(what, sizeof(what), "the driver's %s ring at %#llx is not in guest RAM",
 			 which, (unsigned long long)gpa);
-		return fail(vu, VHOST_USER_SET_VRING_ADDR, err, errlen, what);
+		return fail(vu, VU_SET_VRING_ADDR, err, errlen, what);
 	}
 	*hva = (uint64_t)(uintptr_t)p;
 	return 0;
@@ -375,7 +299,7 @@ int vhost_user_set_vring_addr(struct vhost_user *vu, const struct guest_mem *gm,
 			      unsigned int idx, unsigned int num,
 			      const struct vhost_user_vring_addr *a, char *err, size_t errlen)
 {
-	struct vring_addr v = { .index = idx };
+	struct vu_vring_addr v = { .index = idx };
 
 	/* Split-ring sizes (virtio 1.2 §2.7): 16-byte descriptors; the
 	 * rings' headers and event words around 2- and 8-byte elements. */
@@ -383,7 +307,7 @@ int vhost_user_set_vring_addr(struct vhost_user *vu, const struct guest_mem *gm,
 	    ring_hva(vu, gm, a->driver, 6 + 2ULL * num, &v.avail, "available", err, errlen) < 0 ||
 	    ring_hva(vu, gm, a->device, 6 + 8ULL * num, &v.used, "used", err, errlen) < 0)
 		return -1;
-	return request(vu, VHOST_USER_SET_VRING_ADDR, &v, sizeof(v), NULL, 0, err, errlen);
+	return request(vu, VU_SET_VRING_ADDR, &v, sizeof(v), NULL, 0, err, errlen);
 }
 
 static int vring_fd(struct vhost_user *vu, uint32_t req, unsigned int idx, int efd,
@@ -392,26 +316,26 @@ static int vring_fd(struct vhost_user *vu, uint32_t req, unsigned int idx, int e
 	uint64_t v = idx & 0xff;
 
 	if (efd < 0)
-		v |= VRING_NOFD;
+		v |= VU_VRING_NOFD;
 	return set_u64(vu, req, v, &efd, efd >= 0 ? 1 : 0, err, errlen);
 }
 
 int vhost_user_set_vring_kick(struct vhost_user *vu, unsigned int idx, int efd,
 			      char *err, size_t errlen)
 {
-	return vring_fd(vu, VHOST_USER_SET_VRING_KICK, idx, efd, err, errlen);
+	return vring_fd(vu, VU_SET_VRING_KICK, idx, efd, err, errlen);
 }
 
 int vhost_user_set_vring_call(struct vhost_user *vu, unsigned int idx, int efd,
 			      char *err, size_t errlen)
 {
-	return vring_fd(vu, VHOST_USER_SET_VRING_CALL, idx, efd, err, errlen);
+	return vring_fd(vu, VU_SET_VRING_CALL, idx, efd, err, errlen);
 }
 
 int vhost_user_set_vring_err(struct vhost_user *vu, unsigned int idx, int efd,
 			     char *err, size_t errlen)
 {
-	return vring_fd(vu, VHOST_USER_SET_VRING_ERR, idx, efd, err, errlen);
+	return vring_fd(vu, VU_SET_VRING_ERR, idx, efd, err, errlen);
 }
 
 int vhost_user_get_config(struct vhost_user *vu, uint32_t off, void *buf, uint32_t size,
@@ -420,15 +344,15 @@ int vhost_user_get_config(struct vhost_user *vu, uint32_t off, void *buf, uint32
 	struct config_msg m = { .offset = off, .size = size };
 	uint32_t len = 12 + size;
 
-	if (!has_protocol(vu, VHOST_USER_PROTOCOL_F_CONFIG))
-		return fail(vu, VHOST_USER_GET_CONFIG, err, errlen, "backend lacks CONFIG");
+	if (!has_protocol(vu, VU_PROTOCOL_F_CONFIG))
+		return fail(vu, VU_GET_CONFIG, err, errlen, "backend lacks CONFIG");
 	if (size > CONFIG_MAX)
-		return fail(vu, VHOST_USER_GET_CONFIG, err, errlen, "too large");
-	if (send_msg(vu, VHOST_USER_GET_CONFIG, 0, &m, len, NULL, 0, err, errlen) < 0 ||
-	    recv_reply(vu, VHOST_USER_GET_CONFIG, &m, len, err, errlen) < 0)
+		return fail(vu, VU_GET_CONFIG, err, errlen, "too large");
+	if (send_msg(vu, VU_GET_CONFIG, 0, &m, len, NULL, 0, err, errlen) < 0 ||
+	    recv_reply(vu, VU_GET_CONFIG, &m, len, err, errlen) < 0)
 		return -1;
 	if (m.size != size || m.offset != off)
-		return fail(vu, VHOST_USER_GET_CONFIG, err, errlen, "reply for another range");
+		return fail(vu, VU_GET_CONFIG, err, errlen, "reply for another range");
 	memcpy(buf, m.payload, size);
 	return 0;
 }
@@ -438,10 +362,10 @@ int vhost_user_set_config(struct vhost_user *vu, uint32_t off, const void *buf, 
 {
 	struct config_msg m = { .offset = off, .size = size };
 
-	if (!has_protocol(vu, VHOST_USER_PROTOCOL_F_CONFIG))
-		return fail(vu, VHOST_USER_SET_CONFIG, err, errlen, "backend lacks CONFIG");
+	if (!has_protocol(vu, VU_PROTOCOL_F_CONFIG))
+		return fail(vu, VU_SET_CONFIG, err, errlen, "backend lacks CONFIG");
 	if (size > CONFIG_MAX)
-		return fail(vu, VHOST_USER_SET_CONFIG, err, errlen, "too large");
+		return fail(vu, VU_SET_CONFIG, err, errlen, "too large");
 	memcpy(m.payload, buf, size);
-	return request(vu, VHOST_USER_SET_CONFIG, &m, 12 + size, NULL, 0, err, errlen);
+	return request(vu, VU_SET_CONFIG, &m, 12 + size, NULL, 0, err, errlen);
 }

@@ -11,12 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipc/vhost_user_proto.h"
 #include "vmm/guest_mem.h"
 
-#define VHOST_USER_PROTOCOL_F_MQ		0
-#define VHOST_USER_PROTOCOL_F_REPLY_ACK		3
-#define VHOST_USER_PROTOCOL_F_CONFIG		9
-#define VHOST_USER_F_PROTOCOL_FEATURES		30
 
 struct vhost_user {
 	int fd;
