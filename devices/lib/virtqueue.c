@@ -135,9 +135,10 @@ static int chain_add(struct virtqueue *vq, struct vq_chain *chain, const struct 
 }
 
 /* Walks the descriptors of TABLE (SIZE entries) from index I: a loop shows
- * up as more steps than the table has entries. */
+ * up as more steps than the table has entries. *BUFFERS counts the chain's
+ * buffers across tables. */
 static int walk_table(struct virtqueue *vq, struct vq_chain *chain, const struct vring_desc *table,
-		      uint32_t size, uint16_t i, bool indirect, unsigned *steps)
+		      uint32_t size, uint16_t i, bool indirect, unsigned *buffers)
 {
 	for (uint32_t n = 0;; n++) {
 		struct vring_desc d;
@@ -150,13 +151,6 @@ static int walk_table(struct virtqueue *vq, struct vq_chain *chain, const struct
 		if (n >= size) {
 			vq_mark_broken(vq, "chain at head %u: %sdescriptor loop", chain->head,
 				       indirect ? "indirect " : "");
-			return -1;
-		}
-		/* virtio 1.2 §2.7.5.3.1: no chain, indirect descriptors
-		 * included, is longer than the queue size. */
-		if (++*steps > vq->num || *steps > VQ_MAX_CHAIN) {
-			vq_mark_broken(vq, "chain at head %u longer than the queue size %u",
-				       chain->head, vq->num);
 			return -1;
 		}
 		memcpy(&d, (const void *)&table[i], sizeof(d));
@@ -178,10 +172,21 @@ static int walk_table(struct virtqueue *vq, struct vq_chain *chain, const struct
 					       chain->head, (unsigned long long)d.addr, d.len);
 				return -1;
 			}
-			if (walk_table(vq, chain, sub, d.len / sizeof(d), 0, true, steps) < 0)
+			if (walk_table(vq, chain, sub, d.len / sizeof(d), 0, true, buffers) < 0)
 				return -1;
-		} else if (chain_add(vq, chain, &d) < 0) {
-			return -1;
+		} else {
+			/* virtio 1.2 §2.7.5.3.1: no chain is longer than the
+			 * queue size. The buffers count, those of an indirect
+			 * table included; the descriptor pointing at the table
+			 * does not (Linux fills a 128-entry table on a queue of
+			 * 128 when seg_max is 126). */
+			if (++*buffers > vq->num) {
+				vq_mark_broken(vq, "chain at head %u longer than the queue size %u",
+					       chain->head, vq->num);
+				return -1;
+			}
+			if (chain_add(vq, chain, &d) < 0)
+				return -1;
 		}
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
@@ -224,12 +229,12 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *chain)
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 
 	uint16_t head = READ_ONCE(vq->avail->ring[vq->last_avail % vq->num]);
-	unsigned steps = 0;
+	unsigned buffers = 0;
 
 	chain->head = head;
 	chain->n_out = chain->n_in = 0;
 	chain->out_len = chain->in_len = 0;
-	if (walk_table(vq, chain, vq->desc, vq->num, head, false, &steps) < 0)
+	if (walk_table(vq, chain, vq->desc, vq->num, head, false, &buffers) < 0)
 		return -1;
 	vq->last_avail++;
 	if (vq->event_idx)

@@ -12,6 +12,8 @@ if command -v qemu-img >/dev/null; then
 	dev_boot qcow2 vhost-user-blk-pci "$dev_work/guest.sh" "$blk" --blk-file "$dev_work/disk.qcow2" --format qcow2
 	tap_check "qcow2: the guest's md5 of /dev/vda matches the raw original" \
 		test "$(dev_guest_value qcow2 vda-md5)" = "$orig_md5"
+	tap_check "qcow2: the guest's 1 MiB O_DIRECT reads give the same md5" \
+		test "$(dev_guest_value qcow2 vda-direct-md5)" = "$orig_md5"
 	tap_check "qcow2: the guest's write succeeded" test "$(dev_guest_value qcow2 write-status)" = 0
 	qemu-img convert -f qcow2 -O raw "$dev_work/disk.qcow2" "$dev_work/back.img"
 	tap_check "qcow2: qemu-img reads the guest's write from the image" \
@@ -25,10 +27,14 @@ fi
 tap_done; exit; }
 blk=$top_builddir/devices/virtio-blk
 
-# The guest hashes the disk, writes one marked sector at 4 KiB with a flush
-# (conv=fsync: VIRTIO_BLK_T_FLUSH), then reads it back past its page cache.
+# The guest hashes the disk twice: through its page cache, and with 1 MiB
+# O_DIRECT reads, which the driver sends as requests of up to seg_max (126)
+# segments, the longest chains it builds. Then it writes one marked sector
+# at 4 KiB with a flush (conv=fsync: VIRTIO_BLK_T_FLUSH) and reads it back
+# past its page cache.
 cat >"$dev_work/guest.sh" <<'SCRIPT'
 echo "vda-md5 $(md5sum </dev/vda | cut -d' ' -f1)"
+echo "vda-direct-md5 $(dd if=/dev/vda bs=1M iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)"
 echo "vda-serial $(cat /sys/block/vda/serial 2>/dev/null)"
 echo "vda-ro $(cat /sys/block/vda/ro)"
 printf 'written-by-the-guest' | dd of=/dev/vda bs=512 seek=8 conv=sync,notrunc,fsync 2>/dev/null
@@ -47,6 +53,8 @@ cp "$dev_work/orig.img" "$dev_work/rw.img"
 dev_boot rw vhost-user-blk-pci "$dev_work/guest.sh" "$blk" --blk-file "$dev_work/rw.img" --serial gm-disk-0
 tap_check "read-write: the guest's md5 of /dev/vda matches the host's" \
 	test "$(dev_guest_value rw vda-md5)" = "$orig_md5"
+tap_check "read-write: the guest's 1 MiB O_DIRECT reads give the same md5" \
+	test "$(dev_guest_value rw vda-direct-md5)" = "$orig_md5"
 tap_check "read-write: the guest sees the serial (VIRTIO_BLK_T_GET_ID)" \
 	test "$(dev_guest_value rw vda-serial)" = gm-disk-0
 tap_check "read-write: the guest's write succeeded" test "$(dev_guest_value rw write-status)" = 0
@@ -75,6 +83,8 @@ if command -v qemu-img >/dev/null; then
 	dev_boot qcow2 vhost-user-blk-pci "$dev_work/guest.sh" "$blk" --blk-file "$dev_work/disk.qcow2" --format qcow2
 	tap_check "qcow2: the guest's md5 of /dev/vda matches the raw original" \
 		test "$(dev_guest_value qcow2 vda-md5)" = "$orig_md5"
+	tap_check "qcow2: the guest's 1 MiB O_DIRECT reads give the same md5" \
+		test "$(dev_guest_value qcow2 vda-direct-md5)" = "$orig_md5"
 	tap_check "qcow2: the guest's write succeeded" test "$(dev_guest_value qcow2 write-status)" = 0
 	qemu-img convert -f qcow2 -O raw "$dev_work/disk.qcow2" "$dev_work/back.img"
 	tap_check "qcow2: qemu-img reads the guest's write from the image" \

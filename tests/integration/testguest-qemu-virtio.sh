@@ -171,8 +171,7 @@ done
 # Our own device processes as the backends of QEMU's vhost-user-blk-pci
 # and vhost-user-rng-pci: the same guest driver against devices/virtio-blk
 # and devices/virtio-rng (guest memory in a shared memfd). Their sandbox
-# needs root. badring=long is left out: devices/virtio-blk still completes
-# indirect chains longer than the queue size.
+# needs root.
 vu_blk=$top_builddir/devices/virtio-blk
 vu_rng=$top_builddir/devices/virtio-rng
 if [ ! -x "$vu_blk" ] || [ ! -x "$vu_rng" ]; then
@@ -228,7 +227,7 @@ else
 	tap_check "vu-ro: the write completed with status 1 (IOERR)" test "$(info vu-ro blk_write_status)" = 1
 	tap_check "vu-ro: the file is unchanged" cmp -s "$work/vu.img" "$work/orig.img"
 
-	for kind in loop oob len avail; do
+	for kind in loop oob len long avail; do
 		vu_boot "vu-bad-$kind" "test=badring badring=$kind" "$vu_blk_dev" \
 			"$vu_blk" --blk-file "$work/orig.img" --read-only
 		results "vu-bad-$kind"

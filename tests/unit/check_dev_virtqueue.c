@@ -269,30 +269,61 @@ START_TEST(next_index_past_table)
 }
 END_TEST
 
-START_TEST(chain_too_long)
+/* Fills an indirect table at DATA_GPA with N one-byte readable buffers;
+ * returns its length in bytes. */
+static uint32_t fill_indirect_table(unsigned n)
 {
-	/* An indirect table of VQ_MAX_CHAIN + 1 well-formed descriptors. */
-	unsigned n = VQ_MAX_CHAIN + 1;
 	struct vring_desc *table = host(DATA_GPA);
 
 	for (unsigned i = 0; i < n; i++)
 		set_desc(&table[i], DATA_GPA, 1, i + 1 < n ? VRING_DESC_F_NEXT : 0, i + 1);
-	set_desc(desc(0), DATA_GPA, n * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
+	return n * sizeof(struct vring_desc);
+}
+
+/* Offers an indirect table of N buffers through descriptor 0. */
+static void offer_indirect_table(unsigned n)
+{
+	set_desc(desc(0), DATA_GPA, fill_indirect_table(n), VRING_DESC_F_INDIRECT, 0);
 	offer(0);
-	assert_broken();
+}
+
+START_TEST(indirect_chain_of_queue_size)
+{
+	/* As Linux's virtio_blk sends with seg_max = queue size - 2: the
+	 * table holds queue size buffers, and the descriptor pointing at it
+	 * is not one of them. */
+	offer_indirect_table(QSIZE);
+	ck_assert_int_eq(vq_pop(&vq, &chain), 1);
+	ck_assert_uint_eq(chain.n_out, QSIZE);
+}
+END_TEST
+
+START_TEST(chain_too_long)
+{
+	/* VQ_MAX_CHAIN + 1 buffers on a queue large enough to allow them: the
+	 * rings move to the second region, which has room for 2048 entries. */
+	vq_stop(&vq);
+	vq.num = 2048;
+	vq.desc_uaddr = MEM2_GPA;
+	vq.avail_uaddr = MEM2_GPA + 0x8000;
+	vq.used_uaddr = MEM2_GPA + 0xa000;
+	ck_assert_int_eq(vq_start(&vq), 0);
+	struct vring_avail *a = host(MEM2_GPA + 0x8000);
+
+	set_desc(host(MEM2_GPA), DATA_GPA, fill_indirect_table(VQ_MAX_CHAIN + 1),
+		 VRING_DESC_F_INDIRECT, 0);
+	a->ring[0] = 0;
+	a->idx = 1;
+	ck_assert_int_eq(vq_pop(&vq, &chain), -1);
+	ck_assert(vq.broken);
+	ck_assert_uint_eq(eventfd_count(vq.err_fd), 1);
 }
 END_TEST
 
 START_TEST(indirect_chain_longer_than_queue)
 {
-	/* QSIZE + 1 descriptors in an indirect table: each fine, too many. */
-	unsigned n = QSIZE + 1;
-	struct vring_desc *table = host(DATA_GPA);
-
-	for (unsigned i = 0; i < n; i++)
-		set_desc(&table[i], DATA_GPA, 1, i + 1 < n ? VRING_DESC_F_NEXT : 0, i + 1);
-	set_desc(desc(0), DATA_GPA, n * sizeof(struct vring_desc), VRING_DESC_F_INDIRECT, 0);
-	offer(0);
+	/* QSIZE + 1 buffers in an indirect table: each fine, too many. */
+	offer_indirect_table(QSIZE + 1);
 	assert_broken();
 }
 END_TEST
@@ -336,6 +367,7 @@ int main(void)
 	tcase_add_checked_fixture(good, setup, teardown);
 	tcase_add_test(good, direct_chain_round_trip);
 	tcase_add_test(good, indirect_chain);
+	tcase_add_test(good, indirect_chain_of_queue_size);
 	tcase_add_test(good, buffer_split_across_regions);
 	tcase_add_test(good, event_idx_suppresses_interrupts);
 	tcase_add_test(good, no_interrupt_flag);
