@@ -1,5 +1,9 @@
 # devices/: the sandboxed virtio device processes (vhost-user backends) on
 # one shared core, devices/lib/ (devices/README.md).
+# Iovec helpers, shared by the backend library and the disk formats.
+noinst_LTLIBRARIES += devices/lib/libiov.la
+devices_lib_libiov_la_SOURCES = devices/lib/iov.c devices/lib/iov.h
+
 noinst_LTLIBRARIES += devices/lib/libdevice.la
 devices_lib_libdevice_la_SOURCES = \
 	devices/lib/guest_memory.c devices/lib/guest_memory.h \
@@ -9,7 +13,7 @@ devices_lib_libdevice_la_SOURCES = \
 	devices/lib/sandbox.c devices/lib/sandbox.h \
 	devices/lib/seccomp_lists.c
 devices_lib_libdevice_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(SECCOMP_CFLAGS)
-devices_lib_libdevice_la_LIBADD = $(LIBEVENT_LIBS) $(SECCOMP_LIBS)
+devices_lib_libdevice_la_LIBADD = devices/lib/libiov.la $(LIBEVENT_LIBS) $(SECCOMP_LIBS)
 
 DEVICE_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 

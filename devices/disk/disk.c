@@ -1,7 +1,7 @@
 /* The disk interface: opens the format, wraps it for the mode, and checks
  * every request's mode and range once before a format sees it. */
 #include "devices/disk/disk_impl.h"
-#include "devices/disk/iov.h"
+#include "devices/lib/iov.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -107,8 +107,8 @@ static int check_range(struct disk *disk, uint64_t offset, uint64_t length)
 
 static int check_iov(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
-	if (iovcnt < 0 || iovcnt > DISK_IOV_MAX) {
-		disk_set_error(disk, "request with %d buffers (at most %d)", iovcnt, DISK_IOV_MAX);
+	if (iovcnt < 0 || iovcnt > IOV_MAX_SEGS) {
+		disk_set_error(disk, "request with %d buffers (at most %d)", iovcnt, IOV_MAX_SEGS);
 		return -EINVAL;
 	}
 	return check_range(disk, offset, iov_length(iov, iovcnt));

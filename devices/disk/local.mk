@@ -5,7 +5,7 @@ noinst_LTLIBRARIES += devices/disk/libdisk.la
 EXTRA_DIST += devices/disk/README.md
 devices_disk_libdisk_la_SOURCES = \
 	devices/disk/disk.c devices/disk/disk.h devices/disk/disk_impl.h \
-	devices/disk/iov.c devices/disk/iov.h \
+	devices/disk/file_io.c devices/disk/file_io.h \
 	devices/disk/raw.c \
 	devices/disk/volatile.c \
 	devices/disk/qcow2.c devices/disk/qcow2.h \
@@ -14,7 +14,7 @@ devices_disk_libdisk_la_SOURCES = \
 	devices/disk/qcow2_cache.c \
 	devices/disk/qcow2_refcount.c
 devices_disk_libdisk_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
-devices_disk_libdisk_la_LIBADD = $(ZLIB_LIBS)
+devices_disk_libdisk_la_LIBADD = devices/lib/libiov.la $(ZLIB_LIBS)
 
 # Tests: unit tests of each format and mode, and shell tests against the
 # real qemu-img through disk-tool (tests/integration/disk-tool.c).

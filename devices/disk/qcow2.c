@@ -13,8 +13,9 @@
  * clusters, freeing them (discard, or may_unmap) or keeping them allocated;
  * partial clusters are written with zeros (write-zeroes) or left alone
  * (discard). Version 2 has no zero clusters: both report unsupported. */
-#include "devices/disk/iov.h"
+#include "devices/disk/file_io.h"
 #include "devices/disk/qcow2.h"
+#include "devices/lib/iov.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -164,7 +165,7 @@ static int inflate_cluster(struct qcow2_disk *q, uint64_t guest, const struct cl
 static int read_backing(struct qcow2_disk *q, const struct iovec *iov, int iovcnt, size_t skip,
 			uint64_t pos, size_t n)
 {
-	struct iovec piece[DISK_IOV_MAX];
+	struct iovec piece[IOV_MAX_SEGS];
 	size_t inside = 0;
 	int ret;
 
@@ -190,7 +191,7 @@ static int read_piece(struct qcow2_disk *q, const struct cluster *c, const struc
 		      int iovcnt, size_t skip, uint64_t pos, size_t n)
 {
 	size_t in = pos & (q->cluster_size - 1);
-	struct iovec piece[DISK_IOV_MAX];
+	struct iovec piece[IOV_MAX_SEGS];
 	int k, ret;
 
 	switch (c->kind) {
@@ -356,7 +357,7 @@ static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struc
 	size_t in = pos & (q->cluster_size - 1);
 	uint64_t cluster_start = pos - in;
 	struct iovec zero = { .iov_base = q->zeros, .iov_len = n };
-	struct iovec piece[DISK_IOV_MAX];
+	struct iovec piece[IOV_MAX_SEGS];
 	struct iovec whole = { .iov_base = q->cow_buf, .iov_len = q->cluster_size };
 	uint64_t l2_offset, host;
 	struct cluster old;

@@ -1,7 +1,7 @@
 /* A few cluster-sized metadata tables kept in memory. Writes go to the file
  * at once (write-through), so the cache never holds anything the file
  * lacks and a crash loses nothing the cache knew. */
-#include "devices/disk/iov.h"
+#include "devices/disk/file_io.h"
 #include "devices/disk/qcow2.h"
 
 #include <errno.h>

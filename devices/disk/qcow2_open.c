@@ -2,7 +2,7 @@
  * refcount table) read and checked, buffers sized to the cluster, the
  * backing file opened through the caller's callback, autoclear features
  * cleared before the first write. */
-#include "devices/disk/iov.h"
+#include "devices/disk/file_io.h"
 #include "devices/disk/qcow2.h"
 
 #include <endian.h>

@@ -3,7 +3,7 @@
  * always taken from the end of the file, so a cluster freed in the middle
  * is not reused (it stays free: no leak). A refcount block or a bigger
  * table is written complete before anything points at it. */
-#include "devices/disk/iov.h"
+#include "devices/disk/file_io.h"
 #include "devices/disk/qcow2.h"
 
 #include <endian.h>

@@ -2,7 +2,7 @@
  * uses fallocate where the file system supports it (probed once), falling
  * back to writing zeros. */
 #include "devices/disk/disk_impl.h"
-#include "devices/disk/iov.h"
+#include "devices/disk/file_io.h"
 
 #include <errno.h>
 #include <fcntl.h>

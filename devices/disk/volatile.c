@@ -3,7 +3,7 @@
  * block number) that reads lay over the image. A block written with zeros
  * keeps no data. Everything is gone at close; flush has nothing to do. */
 #include "devices/disk/disk_impl.h"
-#include "devices/disk/iov.h"
+#include "devices/lib/iov.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -287,51 +287,34 @@ void vq_notify(struct virtqueue *vq)
 		fprintf(stderr, "%s: queue %u: call eventfd: %m\n", vq->device, vq->index);
 }
 
+/* The readable (or writable) part of a chain. */
+static const struct iovec *chain_part(const struct vq_chain *chain, bool writable, int *count)
+{
+	*count = (int)(writable ? chain->n_in : chain->n_out);
+	return chain->iov + (writable ? chain->n_out : 0);
+}
+
 unsigned vq_chain_slice(const struct vq_chain *chain, bool writable, uint64_t skip, uint64_t len,
 			struct iovec *out)
 {
-	const struct iovec *iov = chain->iov + (writable ? chain->n_out : 0);
-	unsigned n = writable ? chain->n_in : chain->n_out, count = 0;
+	int n;
+	const struct iovec *part = chain_part(chain, writable, &n);
 
-	for (unsigned i = 0; i < n && len > 0; i++) {
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		size_t take = iov[i].iov_len - skip < len ? iov[i].iov_len - skip : len;
-
-		out[count].iov_base = (uint8_t *)iov[i].iov_base + skip;
-		out[count].iov_len = take;
-		count++;
-		len -= take;
-		skip = 0;
-	}
-	return count;
-}
-
-static size_t copy_iov(const struct vq_chain *chain, bool writable, size_t skip, uint8_t *buf,
-		       size_t len)
-{
-	struct iovec part[VQ_MAX_CHAIN];
-	unsigned n = vq_chain_slice(chain, writable, skip, len, part);
-	size_t done = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		if (writable)
-			memcpy(part[i].iov_base, buf + done, part[i].iov_len);
-		else
-			memcpy(buf + done, part[i].iov_base, part[i].iov_len);
-		done += part[i].iov_len;
-	}
-	return done;
+	return (unsigned)iov_slice(part, n, skip, len, out);
 }
 
 size_t vq_chain_read(const struct vq_chain *chain, size_t skip, void *buf, size_t len)
 {
-	return copy_iov(chain, false, skip, buf, len);
+	int n;
+	const struct iovec *part = chain_part(chain, false, &n);
+
+	return iov_to_buf(part, n, skip, buf, len);
 }
 
 size_t vq_chain_write(const struct vq_chain *chain, size_t skip, const void *buf, size_t len)
 {
-	return copy_iov(chain, true, skip, (uint8_t *)buf, len);
+	int n;
+	const struct iovec *part = chain_part(chain, true, &n);
+
+	return iov_from_buf(part, n, skip, buf, len);
 }

@@ -13,9 +13,10 @@
 #include <sys/uio.h>
 
 #include "devices/lib/guest_memory.h"
+#include "devices/lib/iov.h"
 
 #define VQ_MAX_SIZE 32768	/* virtio 1.2: queue size at most 2^15 */
-#define VQ_MAX_CHAIN 1024	/* iovecs per chain, as Linux's UIO_MAXIOV */
+#define VQ_MAX_CHAIN IOV_MAX_SEGS	/* iovecs per chain: one preadv takes them all */
 
 #define VRING_DESC_F_NEXT 1
 #define VRING_DESC_F_WRITE 2
