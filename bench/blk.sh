@@ -1,21 +1,28 @@
 #!/bin/sh
-# bench/blk: the same disk image, the same `debian` guest under QEMU (TCG,
-# q35, vhost-user-blk-pci), served once by our devices/virtio-blk and once
+# bench/blk: one disk image served once by our devices/virtio-blk and once
 # by qemu-storage-daemon's vhost-user-blk export, alternating, RUNS times
-# each. Inside the guest, bench/blk-io measures sequential read and write
-# MB/s and 4 KiB random-read IOPS with O_DIRECT. The host's own read rate
-# of the file is printed as the ceiling.
+# each, measured two ways:
+# - in the guest: the `debian` guest under QEMU (TCG, q35,
+#   vhost-user-blk-pci) runs bench/blk-io, sequential read and write MB/s
+#   and 4 KiB random-read IOPS with O_DIRECT;
+# - on the host: bench/blk-host drives each backend as the vmm's vhost-user
+#   frontend with no guest, the same loads plus random reads 16 deep, and
+#   runs them on the file itself (the "file" column: the ceiling).
 #
-#   bench/blk.sh [BUILDDIR]        (default out/build; RUNS=3 SIZE_MIB=256)
+#   bench/blk.sh [BUILDDIR]  (default out/build; RUNS=3 SIZE_MIB=256 HOST_SECONDS=3)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/out/build}
 runs=${RUNS:-3}
 size_mib=${SIZE_MIB:-256}
 ours=$build/devices/virtio-blk
+blk_host=$build/bench/blk-host
+host_seconds=${HOST_SECONDS:-3}
 pkg=$build/out/debian
 
-[ -x "$ours" ] || { echo "bench/blk: $ours missing: build first (scripts/build.sh)" >&2; exit 1; }
+for prog in "$ours" "$blk_host"; do
+	[ -x "$prog" ] || { echo "bench/blk: $prog missing: build first (scripts/build.sh)" >&2; exit 1; }
+done
 command -v qemu-storage-daemon >/dev/null || { echo "bench/blk: qemu-storage-daemon missing (scripts/setup.sh)" >&2; exit 1; }
 [ -f "$pkg/debian.json" ] || sh "$root/scripts/build-debian-guest.sh" "$pkg" >/dev/null
 
@@ -40,7 +47,14 @@ head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$work/disk.img"
 sync
 host_line=$(dd if="$work/disk.img" of=/dev/null bs=1M iflag=direct 2>&1 | tail -n1)
 
+# qemu-storage-daemon's export offers CONFIG_WCE with writeback = 0: the
+# guest then takes the disk for write-through and its fsync sends no FLUSH,
+# while the daemon writes into the host's page cache and never syncs. The
+# guest switches the cache to write back (which our device reports from the
+# start), so both backends get, and pay for, the flush at the end of seqwrite.
 cat >"$work/guest.sh" <<'SCRIPT'
+echo "write back" >/sys/block/vda/cache_type 2>/dev/null
+echo "blk-io cache write_cache=$(tr ' ' - </sys/block/vda/queue/write_cache)"
 /bin/blk-io seqread /dev/vda
 /bin/blk-io randread /dev/vda 5
 /bin/blk-io seqwrite /dev/vda
@@ -77,16 +91,45 @@ run_guest() {
 	backend_pid=
 }
 
+# host_run NAME MODE [DEPTH]: blk-host drives a fresh backend NAME (or,
+# for NAME file, the image itself) for HOST_SECONDS.
+host_run() {
+	if [ "$1" = file ]; then
+		target="--file $work/disk.img"
+	else
+		sock=$work/$1.host.sock
+		rm -f "$sock"
+		start_backend "$1" "$sock"
+		target="--socket $sock"
+	fi
+	# shellcheck disable=SC2086
+	"$blk_host" $target "$2" --seconds "$host_seconds" --depth "${3:-1}" |
+		sed "s/^blk-host $2 /$1 blk-host host-$2${3:+-qd$3} /" >>"$work/results" ||
+		echo "bench/blk: blk-host $2 against $1 failed" >&2
+	if [ "$1" != file ]; then
+		kill "$backend_pid" 2>/dev/null || true
+		wait "$backend_pid" 2>/dev/null || true
+		backend_pid=
+	fi
+}
+
 i=0
 while [ "$i" -lt "$runs" ]; do
 	run_guest guestmgr
 	run_guest qsd
+	for who in guestmgr qsd file; do
+		host_run "$who" seqread
+		host_run "$who" seqwrite
+		host_run "$who" randread
+		[ "$who" = file ] || host_run "$who" randread 16
+	done
 	i=$((i + 1))
 done
 
-echo "bench/blk: $size_mib MiB raw image, debian guest under QEMU TCG, vhost-user-blk-pci, $runs runs each (median)"
-echo "host ceiling (dd, O_DIRECT, 1 MiB): $host_line"
-awk -v runs="$runs" '
+echo "bench/blk: $size_mib MiB raw image, $runs runs each (median)"
+echo "host: dd O_DIRECT 1 MiB: $host_line"
+awk '
+$3 == "cache" { split($4, kv, "="); cache[$1] = kv[2]; next }
 { who = $1; mode = $3; for (f = 4; f <= NF; f++) { split($f, kv, "="); v[who, mode, kv[1], ++n[who, mode, kv[1]]] = kv[2] } }
 function median(who, mode, key,    c, i, j, t, s) {
 	c = n[who, mode, key]
@@ -95,13 +138,21 @@ function median(who, mode, key,    c, i, j, t, s) {
 	for (i = 2; i <= c; i++) { t = s[i]; for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]; s[j + 1] = t }
 	return (c % 2) ? s[(c + 1) / 2] : (s[c / 2] + s[c / 2 + 1]) / 2
 }
+function show(x) { return x < 0 ? "-" : x }
+function row(label, mode, key,    a, b, c) {
+	a = median("guestmgr", mode, key); b = median("qsd", mode, key); c = median("file", mode, key)
+	printf "%-34s %10s %10s %7s %10s\n", label, show(a), show(b),
+		(a > 0 && b > 0) ? sprintf("%.2fx", a / b) : "-", show(c)
+}
 END {
-	printf "%-26s %14s %20s %7s\n", "measure", "guestmgr", "qemu-storage-daemon", "ratio"
+	printf "%-34s %10s %10s %7s %10s\n", "in the debian guest (QEMU TCG)", "guestmgr", "qsd", "ratio", ""
+	printf "%-34s %10s %10s\n", "the guest'"'"'s write cache", cache["guestmgr"], cache["qsd"]
 	row("sequential read MB/s", "seqread", "mbps")
 	row("sequential write MB/s", "seqwrite", "mbps")
 	row("4 KiB random read IOPS", "randread", "iops")
-}
-function row(label, mode, key,    a, b) {
-	a = median("guestmgr", mode, key); b = median("qsd", mode, key)
-	printf "%-26s %14s %20s %7s\n", label, a < 0 ? "-" : a, b < 0 ? "-" : b, (a > 0 && b > 0) ? sprintf("%.2fx", a / b) : "-"
+	printf "%-34s %10s %10s %7s %10s\n", "host side (blk-host, no guest)", "guestmgr", "qsd", "ratio", "file"
+	row("sequential read MB/s", "host-seqread", "mbps")
+	row("sequential write MB/s", "host-seqwrite", "mbps")
+	row("4 KiB random read IOPS", "host-randread", "iops")
+	row("4 KiB random read IOPS, depth 16", "host-randread-qd16", "iops")
 }' "$work/results"

@@ -2,6 +2,12 @@
 noinst_PROGRAMS += bench/boot-timer
 bench_boot_timer_SOURCES = bench/boot-timer.c
 
+# bench/blk's host side: the vmm's vhost-user frontend, no guest.
+noinst_PROGRAMS += bench/blk-host
+bench_blk_host_SOURCES = bench/blk-host.c
+bench_blk_host_CFLAGS = $(VMM_CFLAGS)
+bench_blk_host_LDADD = vmm/libvmm.la
+
 # A preload shim, built as a plain shared object: the tree is configured
 # --disable-shared, and this is no library of ours but a probe.
 noinst_DATA += bench/kvm-run-trace.so
