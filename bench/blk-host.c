@@ -120,7 +120,6 @@ static int new_eventfd(void)
 static void backend_open(struct target *t, const char *path)
 {
 	struct machine_desc m = { .ncpus = 1, .ram_below_4g = MEM_SIZE };
-	struct vhost_user_vring_addr rings = { DESC_GPA, AVAIL_GPA, USED_GPA };
 	uint64_t capacity;
 	char err[512];
 	int fd;
@@ -134,19 +133,20 @@ static void backend_open(struct target *t, const char *path)
 	t->kick_fd = new_eventfd();
 	t->call_fd = new_eventfd();
 	t->err_fd = new_eventfd();
+	const struct vhost_user_vring ring = {
+		.num = QSIZE,
+		.addr = { DESC_GPA, AVAIL_GPA, USED_GPA },
+		.kick_fd = t->kick_fd,
+		.call_fd = t->call_fd,
+		.err_fd = t->err_fd,
+	};
+
 	if (vhost_user_handshake(&t->vu, err, sizeof(err)) < 0 ||
 	    vhost_user_get_config(&t->vu, 0, &capacity, sizeof(capacity), err, sizeof(err)) < 0 ||
 	    vhost_user_set_features(&t->vu, 1ULL << VIRTIO_F_VERSION_1 |
 				    (t->vu.features & 1ULL << VIRTIO_BLK_F_FLUSH), err, sizeof(err)) < 0 ||
 	    vhost_user_set_mem_table(&t->vu, &t->gm, err, sizeof(err)) < 0 ||
-	    vhost_user_set_vring_num(&t->vu, 0, QSIZE, err, sizeof(err)) < 0 ||
-	    vhost_user_set_vring_base(&t->vu, 0, 0, err, sizeof(err)) < 0 ||
-	    vhost_user_set_vring_addr(&t->vu, &t->gm, 0, QSIZE, &rings, err, sizeof(err)) < 0 ||
-	    vhost_user_set_vring_call(&t->vu, 0, t->call_fd, err, sizeof(err)) < 0 ||
-	    vhost_user_set_vring_err(&t->vu, 0, t->err_fd, err, sizeof(err)) < 0 ||
-	    vhost_user_set_vring_kick(&t->vu, 0, t->kick_fd, err, sizeof(err)) < 0 ||
-	    ((t->vu.features & 1ULL << VHOST_USER_F_PROTOCOL_FEATURES) &&
-	     vhost_user_set_vring_enable(&t->vu, 0, 1, err, sizeof(err)) < 0))
+	    vhost_user_start_vring(&t->vu, &t->gm, 0, &ring, err, sizeof(err)) < 0)
 		die("%s", err);
 	t->size = capacity * SECTOR;
 }

@@ -1,9 +1,10 @@
 /* blk-io: the I/O load bench/blk.sh runs inside the guest, on the virtio
- * disk, with O_DIRECT so the guest's page cache stays out of it.
+ * disk, with O_DIRECT so the guest's page cache stays out of it. Each mode
+ * runs for SECONDS (default 3):
  *
- *   blk-io seqread DEV          whole device, 1 MiB requests
- *   blk-io seqwrite DEV         whole device, 1 MiB requests, then fsync
- *   blk-io randread DEV SECONDS 4 KiB requests at random aligned offsets
+ *   blk-io seqread DEV [SECONDS]   1 MiB requests, wrapping at the end
+ *   blk-io seqwrite DEV [SECONDS]  the same, then fsync (timed: a FLUSH)
+ *   blk-io randread DEV [SECONDS]  4 KiB requests at random aligned offsets
  *
  * Prints one line: "blk-io <mode> bytes=N seconds=S mbps=M iops=I".
  * Built static on the host: the guest has only busybox. */
@@ -37,49 +38,55 @@ static void die(const char *what)
 
 int main(int argc, char **argv)
 {
-	uint64_t size, done = 0, ops = 0, seed = 88172645463325252ull;
-	double start, seconds;
+	uint64_t size, blocks, done = 0, ops = 0, seed = 88172645463325252ull;
+	double start, seconds, limit;
 	const char *mode;
+	uint32_t block;
 	void *buf;
-	int fd, write_mode;
+	int fd, write_mode, random_mode;
 
-	if (argc < 3) {
+	if (argc < 3 || (strcmp(argv[1], "seqread") && strcmp(argv[1], "seqwrite") &&
+			 strcmp(argv[1], "randread"))) {
 		fprintf(stderr, "usage: blk-io seqread|seqwrite|randread DEV [SECONDS]\n");
 		return 2;
 	}
 	mode = argv[1];
 	write_mode = strcmp(mode, "seqwrite") == 0;
+	random_mode = strcmp(mode, "randread") == 0;
+	limit = argc > 3 ? atof(argv[3]) : 3.0;
+	block = random_mode ? RAND_BLOCK : SEQ_BLOCK;
 	fd = open(argv[2], (write_mode ? O_WRONLY : O_RDONLY) | O_DIRECT);
 	if (fd < 0)
 		die(argv[2]);
 	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
 		die("BLKGETSIZE64");
+	blocks = size / block;
+	if (blocks == 0) {
+		fprintf(stderr, "blk-io: %s is smaller than one request\n", argv[2]);
+		return 1;
+	}
 	if (posix_memalign(&buf, 4096, SEQ_BLOCK))
 		die("posix_memalign");
 	memset(buf, 0xa5, SEQ_BLOCK);
 
 	start = now();
-	if (strcmp(mode, "randread") == 0) {
-		double limit = argc > 3 ? atof(argv[3]) : 5.0;
-		uint64_t blocks = size / RAND_BLOCK;
+	while (now() - start < limit) {
+		uint64_t index = ops % blocks;
+		ssize_t n;
 
-		while (now() - start < limit) {
+		if (random_mode) {
 			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;	/* xorshift64 */
-			if (pread(fd, buf, RAND_BLOCK, (off_t)((seed % blocks) * RAND_BLOCK)) != RAND_BLOCK)
-				die("pread");
-			done += RAND_BLOCK;
-			ops++;
+			index = seed % blocks;
 		}
-	} else {
-		for (; done + SEQ_BLOCK <= size; done += SEQ_BLOCK, ops++) {
-			ssize_t n = write_mode ? pwrite(fd, buf, SEQ_BLOCK, (off_t)done)
-					       : pread(fd, buf, SEQ_BLOCK, (off_t)done);
-			if (n != SEQ_BLOCK)
-				die(write_mode ? "pwrite" : "pread");
-		}
-		if (write_mode && fsync(fd) < 0)
-			die("fsync");
+		n = write_mode ? pwrite(fd, buf, block, (off_t)(index * block))
+			       : pread(fd, buf, block, (off_t)(index * block));
+		if (n != (ssize_t)block)
+			die(write_mode ? "pwrite" : "pread");
+		done += block;
+		ops++;
 	}
+	if (write_mode && fsync(fd) < 0)
+		die("fsync");
 	seconds = now() - start;
 	printf("blk-io %s bytes=%llu seconds=%.3f mbps=%.1f iops=%.0f\n", mode,
 	       (unsigned long long)done, seconds, (double)done / seconds / 1e6, (double)ops / seconds);

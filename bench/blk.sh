@@ -55,9 +55,9 @@ host_line=$(dd if="$work/disk.img" of=/dev/null bs=1M iflag=direct 2>&1 | tail -
 cat >"$work/guest.sh" <<'SCRIPT'
 echo "write back" >/sys/block/vda/cache_type 2>/dev/null
 echo "blk-io cache write_cache=$(tr ' ' - </sys/block/vda/queue/write_cache)"
-/bin/blk-io seqread /dev/vda
-/bin/blk-io randread /dev/vda 5
-/bin/blk-io seqwrite /dev/vda
+/bin/blk-io seqread /dev/vda 3
+/bin/blk-io randread /dev/vda 3
+/bin/blk-io seqwrite /dev/vda 3
 SCRIPT
 tsc_khz=$(cat /sys/devices/system/cpu/cpu0/tsc_freq_khz 2>/dev/null ||
 	awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
@@ -71,8 +71,8 @@ start_backend() {
 		--export type=vhost-user-blk,id=exp0,node-name=disk0,writable=on,addr.type=unix,addr.path="$2" & ;;
 	esac
 	backend_pid=$!
-	i=0
-	while [ ! -S "$2" ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	tries=0
+	while [ ! -S "$2" ] && [ "$tries" -lt 100 ]; do sleep 0.05; tries=$((tries + 1)); done
 }
 
 # run_guest NAME: boot the guest against backend NAME, append its blk-io lines.
@@ -113,8 +113,8 @@ host_run() {
 	fi
 }
 
-i=0
-while [ "$i" -lt "$runs" ]; do
+run=0
+while [ "$run" -lt "$runs" ]; do
 	run_guest guestmgr
 	run_guest qsd
 	for who in guestmgr qsd file; do
@@ -123,7 +123,7 @@ while [ "$i" -lt "$runs" ]; do
 		host_run "$who" randread
 		[ "$who" = file ] || host_run "$who" randread 16
 	done
-	i=$((i + 1))
+	run=$((run + 1))
 done
 
 echo "bench/blk: $size_mib MiB raw image, $runs runs each (median)"

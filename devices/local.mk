@@ -86,13 +86,13 @@ devices/50-guestmgr-virtio-rng.json: $(srcdir)/devices/virtio-rng.json.in Makefi
 devices/50-guestmgr-virtio-console.json: $(srcdir)/devices/virtio-console.json.in Makefile
 	$(AM_V_GEN)$(DEVICE_JSON_GEN) $(srcdir)/devices/virtio-console.json.in >$@
 
-# virtio-console and virtio-blk driven by a minimal vhost-user frontend in
-# the tests (QEMU has no vhost-user console; the blk tests reach the status
-# bytes a Linux guest never provokes).
+# virtio-console and virtio-blk driven by the vmm's vhost-user frontend
+# from the tests (QEMU has no vhost-user console; the blk tests reach the
+# status bytes a Linux guest never provokes).
 check_LTLIBRARIES += tests/unit/libdevfrontend.la
 tests_unit_libdevfrontend_la_SOURCES = tests/unit/dev_frontend.c tests/unit/dev_frontend.h
 tests_unit_libdevfrontend_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-DEV_FRONTEND_LDADD = tests/unit/libdevfrontend.la tests/unit/libchecktap.la $(CHECK_LIBS)
+DEV_FRONTEND_LDADD = tests/unit/libdevfrontend.la vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/check_dev_console tests/unit/check_dev_blk
 TESTS += tests/unit/check_dev_console tests/unit/check_dev_blk
 tests_unit_check_dev_console_SOURCES = tests/unit/check_dev_console.c

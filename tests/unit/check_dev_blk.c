@@ -91,7 +91,7 @@ START_TEST(config_space)
 	memcpy(&blk_size, config + 20, 4);
 	ck_assert_uint_eq(capacity, DISK_BYTES / 512);
 	ck_assert_uint_eq(blk_size, 512);
-	ck_assert(!(frontend_get_u64(&f, VU_GET_FEATURES) & (1ull << 5)));	/* not RO */
+	ck_assert(!(f.vu.features & (1ull << 5)));	/* not RO */
 }
 END_TEST
 
@@ -138,7 +138,7 @@ START_TEST(write_flush_and_write_zeroes)
 	ck_assert_mem_eq(got, want, 512);
 
 	/* WRITE_ZEROES of sector 2 (its 16-byte segment), when offered. */
-	if (!(frontend_get_u64(&f, VU_GET_FEATURES) & (1ull << 14)))
+	if (!(f.vu.features & (1ull << 14)))
 		return;
 	uint32_t seg[4] = { 2, 0, 1, 0 };
 
@@ -167,7 +167,7 @@ START_TEST(write_on_read_only_disk)
 {
 	uint32_t used;
 
-	ck_assert(frontend_get_u64(&f, VU_GET_FEATURES) & (1ull << 5));	/* VIRTIO_BLK_F_RO */
+	ck_assert(f.vu.features & (1ull << 5));	/* VIRTIO_BLK_F_RO */
 	memset(f.mem + BUF, 0xee, 512);
 	ck_assert_uint_eq(request(1 /* OUT */, 0, 512, false, &used), 1 /* IOERR */);
 	FILE *file = fopen(path, "rb");

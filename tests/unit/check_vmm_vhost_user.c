@@ -119,12 +119,13 @@ END_TEST
 
 START_TEST(reply_ack_refusal)
 {
+	const struct vhost_user_vring ring = { .num = 256, .kick_fd = -1, .call_fd = -1, .err_fd = -1 };
 	uint64_t status = 1;
 	uint32_t state[2];
 
 	vu.protocol_features = 1ULL << VU_PROTOCOL_F_REPLY_ACK;
 	backend_says(SET_VRING_NUM, FLAG_VERSION | FLAG_REPLY, &status, sizeof(status));
-	ck_assert_int_eq(vhost_user_set_vring_num(&vu, 1, 256, err, sizeof(err)), -1);
+	ck_assert_int_eq(vhost_user_start_vring(&vu, NULL, 1, &ring, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "dev0 (blk): vhost-user SET_VRING_NUM: refused (status 1)");
 	ck_assert_uint_eq(frontend_sent(SET_VRING_NUM, FLAG_VERSION | FLAG_NEED_REPLY, state,
 					sizeof(state)), sizeof(state));
@@ -146,10 +147,12 @@ START_TEST(ring_outside_guest_memory)
 {
 	static uint8_t ram[0x10000];
 	struct guest_mem gm = { .fd = -1, .nregions = 1 };
-	struct vhost_user_vring_addr a = { 0x1000, 0x2000, 0xff00 };
+	const struct vhost_user_vring ring = {
+		.num = 256, .addr = { 0x1000, 0x2000, 0xff00 }, .kick_fd = -1, .call_fd = -1, .err_fd = -1,
+	};
 
 	gm.regions[0] = (struct guest_region){ .gpa = 0, .size = sizeof(ram), .hva = ram };
-	ck_assert_int_eq(vhost_user_set_vring_addr(&vu, &gm, 0, 256, &a, err, sizeof(err)), -1);
+	ck_assert_int_eq(vhost_user_start_vring(&vu, &gm, 0, &ring, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "dev0 (blk): vhost-user SET_VRING_ADDR: the driver's used ring "
 			      "at 0xff00 is not in guest RAM");
 }

@@ -1,7 +1,8 @@
-/* A minimal vhost-user frontend for the device tests: spawns a device
- * program with a connected socket (--fd), hands it a memfd as guest memory
- * and sets up its queues (size DEV_QSIZE) with eventfds, so a test can
- * place descriptors, kick, and look at the used ring. Uses Check asserts. */
+/* The device tests' frontend: spawns a device program with a connected
+ * socket (--fd), and brings it up with the vmm's own vhost-user frontend
+ * (vmm/virtio/vhost_user_frontend.h) on a memfd of DEV_MEM_SIZE as guest
+ * memory, queues of DEV_QSIZE with eventfds; a test then places
+ * descriptors, kicks, and looks at the used ring. Uses Check asserts. */
 #ifndef TESTS_UNIT_DEV_FRONTEND_H
 #define TESTS_UNIT_DEV_FRONTEND_H
 
@@ -9,6 +10,8 @@
 #include <sys/types.h>
 
 #include "devices/lib/vhost_user.h"
+#include "vmm/guest_mem.h"
+#include "vmm/virtio/vhost_user_frontend.h"
 
 #define DEV_MEM_SIZE (1 << 20)
 #define DEV_QSIZE 8
@@ -16,7 +19,8 @@
 
 struct dev_frontend {
 	pid_t pid;
-	int vu_fd, memfd;
+	struct vhost_user vu;	/* vu.features: what the device offered */
+	struct guest_mem gm;
 	uint8_t *mem;		/* guest address 0 */
 	unsigned nqueues;
 	int call_fd[VU_MAX_QUEUES], err_fd[VU_MAX_QUEUES], kick_fd[VU_MAX_QUEUES];
@@ -29,7 +33,6 @@ void frontend_start(struct dev_frontend *f, const char *program, const char *con
 /* Hangs up and checks that the device exits 0. */
 void frontend_stop(struct dev_frontend *f);
 
-uint64_t frontend_get_u64(struct dev_frontend *f, uint32_t request);
 void frontend_get_config(struct dev_frontend *f, void *buf, uint32_t len);
 
 struct vring_desc *frontend_desc(struct dev_frontend *f, unsigned q, unsigned i);

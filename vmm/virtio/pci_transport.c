@@ -190,13 +190,17 @@ static int start_queue(struct virtio_pci *d, unsigned int i, char *err, size_t e
 {
 	struct virtio_queue_cfg *c = &d->common.queues[i];
 	struct virtio_pci_queue *q = &d->queues[i];
-	struct vhost_user_vring_addr a = { c->desc, c->driver, c->device };
+	const struct vhost_user_vring v = {
+		.num = c->size,
+		.addr = { c->desc, c->driver, c->device },
+		.kick_fd = q->kick_fd,
+		.call_fd = q->call_fd,
+		.err_fd = q->err_fd,
+	};
 	uint64_t notify = d->notify_base + i * VIRTIO_PCI_NOTIFY_MULT;
 
-	if (vhost_user_set_vring_num(&d->vu, i, c->size, err, errlen) < 0 ||
-	    vhost_user_set_vring_base(&d->vu, i, 0, err, errlen) < 0 ||
-	    vhost_user_set_vring_addr(&d->vu, d->mem, i, c->size, &a, err, errlen) < 0)
-		return -1;
+	/* The guest's notify writes and the backend's interrupts bypass the
+	 * vmm from the start: KVM holds any kick until the backend has the fd. */
 	q->started = true;
 	route_queue(d, i);
 	if (kvm_ioeventfd_mmio(d->vm_fd, notify, q->kick_fd, true) < 0) {
@@ -205,14 +209,7 @@ static int start_queue(struct virtio_pci *d, unsigned int i, char *err, size_t e
 		return -1;
 	}
 	q->ioeventfd = true;
-	if (vhost_user_set_vring_call(&d->vu, i, q->call_fd, err, errlen) < 0 ||
-	    vhost_user_set_vring_err(&d->vu, i, q->err_fd, err, errlen) < 0 ||
-	    vhost_user_set_vring_kick(&d->vu, i, q->kick_fd, err, errlen) < 0)
-		return -1;
-	if ((d->vu.features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)) &&
-	    vhost_user_set_vring_enable(&d->vu, i, 1, err, errlen) < 0)
-		return -1;
-	return 0;
+	return vhost_user_start_vring(&d->vu, d->mem, i, &v, err, errlen);
 }
 
 /* DRIVER_OK: the backend gets the features, guest memory and the rings. */

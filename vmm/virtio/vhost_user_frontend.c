@@ -247,24 +247,6 @@ static int vring_state(struct vhost_user *vu, uint32_t req, unsigned int idx, un
 	return request(vu, req, &s, sizeof(s), NULL, 0, err, errlen);
 }
 
-int vhost_user_set_vring_num(struct vhost_user *vu, unsigned int idx, unsigned int num,
-			     char *err, size_t errlen)
-{
-	return vring_state(vu, VU_SET_VRING_NUM, idx, num, err, errlen);
-}
-
-int vhost_user_set_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int base,
-			      char *err, size_t errlen)
-{
-	return vring_state(vu, VU_SET_VRING_BASE, idx, base, err, errlen);
-}
-
-int vhost_user_set_vring_enable(struct vhost_user *vu, unsigned int idx, int enable,
-				char *err, size_t errlen)
-{
-	return vring_state(vu, VU_SET_VRING_ENABLE, idx, enable ? 1 : 0, err, errlen);
-}
-
 int vhost_user_get_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int *base,
 			      char *err, size_t errlen)
 {
@@ -295,9 +277,9 @@ static int ring_hva(struct vhost_user *vu, const struct guest_mem *gm, uint64_t 
 	return 0;
 }
 
-int vhost_user_set_vring_addr(struct vhost_user *vu, const struct guest_mem *gm,
-			      unsigned int idx, unsigned int num,
-			      const struct vhost_user_vring_addr *a, char *err, size_t errlen)
+static int set_vring_addr(struct vhost_user *vu, const struct guest_mem *gm,
+			  unsigned int idx, unsigned int num,
+			  const struct vhost_user_vring_addr *a, char *err, size_t errlen)
 {
 	struct vu_vring_addr v = { .index = idx };
 
@@ -318,24 +300,6 @@ static int vring_fd(struct vhost_user *vu, uint32_t req, unsigned int idx, int e
 	if (efd < 0)
 		v |= VU_VRING_NOFD;
 	return set_u64(vu, req, v, &efd, efd >= 0 ? 1 : 0, err, errlen);
-}
-
-int vhost_user_set_vring_kick(struct vhost_user *vu, unsigned int idx, int efd,
-			      char *err, size_t errlen)
-{
-	return vring_fd(vu, VU_SET_VRING_KICK, idx, efd, err, errlen);
-}
-
-int vhost_user_set_vring_call(struct vhost_user *vu, unsigned int idx, int efd,
-			      char *err, size_t errlen)
-{
-	return vring_fd(vu, VU_SET_VRING_CALL, idx, efd, err, errlen);
-}
-
-int vhost_user_set_vring_err(struct vhost_user *vu, unsigned int idx, int efd,
-			     char *err, size_t errlen)
-{
-	return vring_fd(vu, VU_SET_VRING_ERR, idx, efd, err, errlen);
 }
 
 int vhost_user_get_config(struct vhost_user *vu, uint32_t off, void *buf, uint32_t size,
@@ -368,4 +332,22 @@ int vhost_user_set_config(struct vhost_user *vu, uint32_t off, const void *buf, 
 		return fail(vu, VU_SET_CONFIG, err, errlen, "too large");
 	memcpy(m.payload, buf, size);
 	return request(vu, VU_SET_CONFIG, &m, 12 + size, NULL, 0, err, errlen);
+}
+
+int vhost_user_start_vring(struct vhost_user *vu, const struct guest_mem *gm, unsigned int idx,
+			   const struct vhost_user_vring *v, char *err, size_t errlen)
+{
+	if (vring_state(vu, VU_SET_VRING_NUM, idx, v->num, err, errlen) < 0 ||
+	    vring_state(vu, VU_SET_VRING_BASE, idx, 0, err, errlen) < 0 ||
+	    set_vring_addr(vu, gm, idx, v->num, &v->addr, err, errlen) < 0 ||
+	    vring_fd(vu, VU_SET_VRING_CALL, idx, v->call_fd, err, errlen) < 0 ||
+	    vring_fd(vu, VU_SET_VRING_ERR, idx, v->err_fd, err, errlen) < 0 ||
+	    vring_fd(vu, VU_SET_VRING_KICK, idx, v->kick_fd, err, errlen) < 0)
+		return -1;
+	/* Without protocol features a ring runs once it has its kick fd;
+	 * with them it waits for SET_VRING_ENABLE. */
+	if ((vu->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)) &&
+	    vring_state(vu, VU_SET_VRING_ENABLE, idx, 1, err, errlen) < 0)
+		return -1;
+	return 0;
 }

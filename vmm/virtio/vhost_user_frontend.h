@@ -43,26 +43,24 @@ int vhost_user_handshake(struct vhost_user *vu, char *err, size_t errlen);
 int vhost_user_set_features(struct vhost_user *vu, uint64_t features, char *err, size_t errlen);
 int vhost_user_set_mem_table(struct vhost_user *vu, const struct guest_mem *gm,
 			     char *err, size_t errlen);
-int vhost_user_set_vring_num(struct vhost_user *vu, unsigned int idx, unsigned int num,
-			     char *err, size_t errlen);
-int vhost_user_set_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int base,
-			      char *err, size_t errlen);
+/* One queue as the backend gets it: size, ring addresses (guest-physical),
+ * and the eventfds: kick (driver -> backend), call (backend -> driver),
+ * err (the backend found the ring broken). */
+struct vhost_user_vring {
+	unsigned int num;
+	struct vhost_user_vring_addr addr;
+	int kick_fd, call_fd, err_fd;
+};
+
+/* Hands queue idx to the backend, starting at ring index 0: SET_VRING_NUM,
+ * _BASE, _ADDR (the rings translated into the vmm's mapping of gm, as the
+ * protocol wants, after checking they lie in guest RAM), _CALL, _ERR,
+ * _KICK, and _ENABLE when protocol features were negotiated. */
+int vhost_user_start_vring(struct vhost_user *vu, const struct guest_mem *gm, unsigned int idx,
+			   const struct vhost_user_vring *v, char *err, size_t errlen);
+/* Stops queue idx (GET_VRING_BASE); *base is where the backend got to. */
 int vhost_user_get_vring_base(struct vhost_user *vu, unsigned int idx, unsigned int *base,
 			      char *err, size_t errlen);
-/* Ring addresses are guest-physical; the backend gets them as addresses in
- * the vmm's mapping of gm, as the protocol wants. */
-int vhost_user_set_vring_addr(struct vhost_user *vu, const struct guest_mem *gm,
-			      unsigned int idx, unsigned int num,
-			      const struct vhost_user_vring_addr *a, char *err, size_t errlen);
-/* The eventfds: kick (guest -> backend), call (backend -> guest), err. */
-int vhost_user_set_vring_kick(struct vhost_user *vu, unsigned int idx, int efd,
-			      char *err, size_t errlen);
-int vhost_user_set_vring_call(struct vhost_user *vu, unsigned int idx, int efd,
-			      char *err, size_t errlen);
-int vhost_user_set_vring_err(struct vhost_user *vu, unsigned int idx, int efd,
-			     char *err, size_t errlen);
-int vhost_user_set_vring_enable(struct vhost_user *vu, unsigned int idx, int enable,
-				char *err, size_t errlen);
 /* Device config space; needs protocol feature CONFIG. */
 int vhost_user_get_config(struct vhost_user *vu, uint32_t off, void *buf, uint32_t size,
 			  char *err, size_t errlen);
