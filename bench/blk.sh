@@ -44,8 +44,6 @@ pad=$(((4 - $(wc -c <"$pkg/initrd.img") % 4) % 4))
 { cat "$pkg/initrd.img"; head -c "$pad" /dev/zero; cat "$work/extra.cpio"; } >"$work/initrd"
 
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$work/disk.img"
-sync
-host_line=$(dd if="$work/disk.img" of=/dev/null bs=1M iflag=direct 2>&1 | tail -n1)
 
 # qemu-storage-daemon's export offers CONFIG_WCE with writeback = 0: the
 # guest then takes the disk for write-through and its fsync sends no FLUSH,
@@ -127,7 +125,6 @@ while [ "$run" -lt "$runs" ]; do
 done
 
 echo "bench/blk: $size_mib MiB raw image, $runs runs each (median)"
-echo "host: dd O_DIRECT 1 MiB: $host_line"
 awk '
 $3 == "cache" { split($4, kv, "="); cache[$1] = kv[2]; next }
 { who = $1; mode = $3; for (f = 4; f <= NF; f++) { split($f, kv, "="); v[who, mode, kv[1], ++n[who, mode, kv[1]]] = kv[2] } }
