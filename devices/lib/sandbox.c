@@ -7,11 +7,13 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -36,6 +38,8 @@ void sandbox_run_test_trigger(void)
 		syscall(SYS_execve, "/bin/sh", NULL, NULL);
 	else if (strcmp(test_forbidden_syscall, "socket") == 0)
 		syscall(SYS_socket, 1, 1, 0);
+	else if (strcmp(test_forbidden_syscall, "mmap-exec") == 0)
+		syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	fprintf(stderr, "test: %s returned: the sandbox let it through\n", test_forbidden_syscall);
 }
 
@@ -138,7 +142,12 @@ static int allow_list(scmp_filter_ctx ctx, const char *const *names, char *err, 
 			snprintf(err, errlen, "sandbox: unknown syscall '%s' in the allowlist", *names);
 			return -1;
 		}
-		int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		/* Memory never becomes executable: a device a guest has taken
+		 * over cannot map code of its own. */
+		bool maps = nr == SCMP_SYS(mmap) || nr == SCMP_SYS(mprotect);
+		int rc = maps ? seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+						 SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))
+			      : seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 
 		if (rc < 0) {
 			snprintf(err, errlen, "sandbox: allowing %s: %s", *names, strerror(-rc));

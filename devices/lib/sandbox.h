@@ -34,10 +34,11 @@ int sandbox_enter(const char *const *device_syscalls, char *err, size_t errlen);
 extern const char *const sandbox_common_syscalls[];
 extern const char *const sandbox_sanitizer_syscalls[];	/* empty unless built with ASan */
 
-/* Test hook: GUESTMGR_DEVICE_TEST_FORBIDDEN_SYSCALL=open|execve|socket
- * (read before sandboxing) makes the device call that syscall right after
- * sandboxing, so a test can see the allowlist kill it with SIGSYS. It only
- * ever makes the sandboxed process kill itself. */
+/* Test hook: GUESTMGR_DEVICE_TEST_FORBIDDEN_SYSCALL=
+ * open|execve|socket|mmap-exec (read before sandboxing) makes the device
+ * call that syscall right after sandboxing, so a test can see the
+ * allowlist kill it with SIGSYS. It only ever makes the sandboxed process
+ * kill itself. */
 void sandbox_read_test_trigger(void);
 void sandbox_run_test_trigger(void);
 

@@ -65,9 +65,10 @@ tap_check "pid 1 in its namespace" test "$(sed -n 's/^NSpid:[[:space:]]*[0-9]*[[
 tap_check "its root is empty" test -z "$(ls -A "/proc/$child/root/")"
 tap_check "its root is not the host's" test ! -e "/proc/$child/root/etc"
 
-# Each forbidden syscall: the process dies of SIGSYS (status 128 + 31), and
-# the launcher passes that on.
-for sc in open execve socket; do
+# Each forbidden syscall, and mmap asking for executable memory (mmap is
+# allowed, PROT_EXEC is not): the process dies of SIGSYS (status 128 + 31),
+# and the launcher passes that on.
+for sc in open execve socket mmap-exec; do
 	rm -f "$work/f.sock"
 	# timeout(1) passes a SIGSYS death on as the same signal; it only
 	# bounds a device that never got its frontend.
