@@ -178,6 +178,15 @@ static int install_seccomp(const char *const *device_syscalls, char *err, size_t
 	return rc < 0 ? -1 : 0;
 }
 
+static int die_with_parent(char *err, size_t errlen)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "sandbox: parent death signal: %m");
+		return -1;
+	}
+	return 0;
+}
+
 int sandbox_enter(const char *const *device_syscalls, char *err, size_t errlen)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
@@ -196,12 +205,11 @@ int sandbox_enter(const char *const *device_syscalls, char *err, size_t errlen)
 	}
 	if (child_pid > 0)
 		wait_for_child();
-	/* The device does not outlive the parent its starter knows. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
-		snprintf(err, errlen, "sandbox: parent death signal: %m");
-		return -1;
-	}
-	if (empty_root(err, errlen) < 0 || drop_privileges(err, errlen) < 0 ||
+	/* The device does not outlive the parent its starter knows. Changing
+	 * credentials clears the parent-death signal, so it is set again once
+	 * the ids are dropped; the first setting covers the root set-up. */
+	if (die_with_parent(err, errlen) < 0 || empty_root(err, errlen) < 0 ||
+	    drop_privileges(err, errlen) < 0 || die_with_parent(err, errlen) < 0 ||
 	    install_seccomp(device_syscalls, err, errlen) < 0)
 		return -1;
 	return 0;

@@ -65,6 +65,18 @@ tap_check "pid 1 in its namespace" test "$(sed -n 's/^NSpid:[[:space:]]*[0-9]*[[
 tap_check "its root is empty" test -z "$(ls -A "/proc/$child/root/")"
 tap_check "its root is not the host's" test ! -e "/proc/$child/root/etc"
 
+# The device does not outlive its launcher (the parent-death signal,
+# which dropping the ids would clear, is set again after): once the
+# launcher is killed the child is gone, or a zombie nobody reaps.
+kill -KILL "$parent"
+gone() { ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$child/status" 2>/dev/null; }
+i=0
+while ! gone && [ "$i" -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+tap_check "killing the launcher kills the sandboxed device" gone
+
 # Each forbidden syscall, and mmap asking for executable memory (mmap is
 # allowed, PROT_EXEC is not): the process dies of SIGSYS (status 128 + 31),
 # and the launcher passes that on.

@@ -6,7 +6,8 @@
 # MSI-X, and no notify write reaches the vmm; devices/virtio-console
 # carries lines both ways between the guest and a socket; a hostile ring makes
 # virtio-blk give up on its queue through the error eventfd, which the vmm
-# turns into NEEDS_RESET and a configuration interrupt.
+# turns into NEEDS_RESET and a configuration interrupt; a device killed
+# while the guest uses it is reported, and the guest runs to its end.
 . "$top_srcdir/tests/integration/vmm-lib.sh"
 need_kvm
 [ "$(id -u)" -eq 0 ] || tap_skip_all "the device sandbox needs root (namespaces)"
@@ -85,6 +86,33 @@ PEER
 	judge "console on devices/virtio-console" console $?
 	tap_check "the far end got the guest's hello and its echo of our line" \
 		sh -c 'printf "CONSOLE-HELLO\nCONSOLE-ECHO hi there\n" | cmp -s - "$1"' - "$tmp/console.got"
+
+	# A device that dies while the guest uses it: the far end kills the
+	# console device (SIGKILL to its launcher, whose sandboxed child follows
+	# by PDEATHSIG) on the guest's hello. The vmm names the device, marks
+	# it for reset and runs on; the guest gives up waiting and stops itself.
+	cat > "$tmp/killer.sh" <<KILLER
+IFS= read -r hello
+kill -KILL "\$(cat "$tmp/con2.pid")"
+KILLER
+	socat UNIX-LISTEN:"$tmp/far2.sock" SYSTEM:"sh $tmp/killer.sh" 2> /dev/null &
+	pids="$pids $!"
+	i=0
+	while [ $i -lt 100 ] && [ ! -S "$tmp/far2.sock" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	start_device con2 "$top_builddir/devices/virtio-console" --console-socket "$tmp/far2.sock"
+	echo "${pids##* }" > "$tmp/con2.pid"
+	guest_config console2 "test=console console_timeout_ms=2000" '"vhost_user_devices": [
+		{ "type": "console", "socket": "'"$tmp"'/con2.sock" } ]'
+	run_vmm console2
+	st=$?
+	tap_check "a device killed mid-run: the vmm says so, naming it" \
+		grep -q '^vmm: vhost_user_devices\[0\] (console): the backend hung up; device needs reset' \
+		"$tmp/console2.err"
+	tap_check "a device killed mid-run: the guest still stops itself (status 0)" \
+		check_stop console2 "$st" 0 "guest stopped: i8042 reset"
 else
 	tap_skip "virtio-console" "socat is not installed"
 fi
