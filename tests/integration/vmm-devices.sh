@@ -18,18 +18,31 @@ blk=$top_builddir/devices/virtio-blk
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
+# wait_for_socket PATH: until PATH is a socket (bounded).
+wait_for_socket() {
+	i=0
+	while [ $i -lt 100 ] && [ ! -S "$1" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # start_device NAME PROGRAM [OPTIONS...]: serves $tmp/NAME.sock; waits
-# (bounded) until it listens.
+# until it listens.
 start_device() {
 	name=$1
 	shift
 	"$@" --socket-path "$tmp/$name.sock" 2> "$tmp/$name.dev.err" &
 	pids="$pids $!"
-	i=0
-	while [ $i -lt 100 ] && [ ! -S "$tmp/$name.sock" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_for_socket "$tmp/$name.sock"
+}
+
+# far_end NAME: the far end of a console, $tmp/NAME.sock, runs the script
+# $tmp/NAME.sh on the console device's connection.
+far_end() {
+	socat UNIX-LISTEN:"$tmp/$1.sock" SYSTEM:"sh $tmp/$1.sh" 2> /dev/null &
+	pids="$pids $!"
+	wait_for_socket "$tmp/$1.sock"
 }
 
 head -c 1048576 /dev/urandom > "$tmp/disk.img"
@@ -66,19 +79,13 @@ tap_check "the guest saw NEEDS_RESET announced by the configuration interrupt" \
 # virtio-console: the far end of the console is a socket whose peer waits
 # for the guest's hello, sends a line and quit, and keeps what it gets.
 if command -v socat > /dev/null; then
-	cat > "$tmp/peer.sh" <<PEER
+	cat > "$tmp/far.sh" <<PEER
 IFS= read -r hello
 printf '%s\\n' "\$hello" > "$tmp/console.got"
 printf 'hi there\\nquit\\n'
 cat >> "$tmp/console.got"
 PEER
-	socat UNIX-LISTEN:"$tmp/far.sock" SYSTEM:"sh $tmp/peer.sh" 2> /dev/null &
-	pids="$pids $!"
-	i=0
-	while [ $i -lt 100 ] && [ ! -S "$tmp/far.sock" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	far_end far
 	start_device con "$top_builddir/devices/virtio-console" --console-socket "$tmp/far.sock"
 	guest_config console "test=console" '"vhost_user_devices": [
 		{ "type": "console", "socket": "'"$tmp"'/con.sock" } ]'
@@ -91,17 +98,11 @@ PEER
 	# console device (SIGKILL to its launcher, whose sandboxed child follows
 	# by PDEATHSIG) on the guest's hello. The vmm names the device, marks
 	# it for reset and runs on; the guest gives up waiting and stops itself.
-	cat > "$tmp/killer.sh" <<KILLER
+	cat > "$tmp/far2.sh" <<KILLER
 IFS= read -r hello
 kill -KILL "\$(cat "$tmp/con2.pid")"
 KILLER
-	socat UNIX-LISTEN:"$tmp/far2.sock" SYSTEM:"sh $tmp/killer.sh" 2> /dev/null &
-	pids="$pids $!"
-	i=0
-	while [ $i -lt 100 ] && [ ! -S "$tmp/far2.sock" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	far_end far2
 	start_device con2 "$top_builddir/devices/virtio-console" --console-socket "$tmp/far2.sock"
 	echo "${pids##* }" > "$tmp/con2.pid"
 	guest_config console2 "test=console console_timeout_ms=2000" '"vhost_user_devices": [
