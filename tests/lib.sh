@@ -48,3 +48,14 @@ tap_done() {
 need_kvm() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || tap_skip_all "/dev/kvm is missing or not accessible"
 }
+
+# wait_for_socket PATH: waits (at most 10 s) until PATH is a socket, as a
+# process started in the background creates it; true once it is.
+wait_for_socket() {
+	_wfs_tries=0
+	while [ ! -S "$1" ] && [ "$_wfs_tries" -lt 200 ]; do
+		sleep 0.05
+		_wfs_tries=$((_wfs_tries + 1))
+	done
+	[ -S "$1" ]
+}

@@ -26,8 +26,7 @@ dev_boot() {
 	_sock=$dev_work/$_name.sock
 	"$@" --socket-path "$_sock" 2>"$dev_work/$_name.err" &
 	dev_pid=$!
-	_i=0
-	while [ ! -S "$_sock" ] && [ "$_i" -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+	wait_for_socket "$_sock"
 	timeout 120 qemu-system-x86_64 -accel tcg -M q35 -m 512 -smp 1 -nographic -no-reboot \
 		-object memory-backend-memfd,id=mem,size=512M,share=on -numa node,memdev=mem \
 		-chardev socket,id=c0,path="$_sock" -device "$_qdev,chardev=c0" \

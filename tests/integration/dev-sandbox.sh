@@ -14,11 +14,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/dev-sandbox.XXXXXX")
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
 
-wait_for_socket() {
-	i=0
-	while [ ! -S "$1" ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-}
-
 # A frontend's address: the socket file appears at bind(), a moment before
 # listen(), so a refused connection is retried (bounded).
 frontend() {

@@ -18,8 +18,7 @@ start_device() {
 	rm -f "$tmp/$name.sock"
 	"$@" --socket-path "$tmp/$name.sock" 2>"$tmp/$name.dev.err" &
 	dev_pid=$!
-	i=0
-	while [ ! -S "$tmp/$name.sock" ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	wait_for_socket "$tmp/$name.sock"
 }
 
 # stop_device: the vmm has exited; the device follows (status 0).

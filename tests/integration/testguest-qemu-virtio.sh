@@ -187,11 +187,7 @@ else
 		shift 3
 		"$@" --socket-path "$work/$vu_name.sock" 2>"$work/$vu_name.dev.err" </dev/null &
 		vu_pid=$!
-		tries=0
-		while [ ! -S "$work/$vu_name.sock" ] && [ $tries -lt 100 ]; do
-			sleep 0.05
-			tries=$((tries + 1))
-		done
+		wait_for_socket "$work/$vu_name.sock"
 		boot "$vu_name" 1 "$vu_append" -object memory-backend-memfd,id=mem,size=${mem_mib}M,share=on \
 			-numa node,memdev=mem -chardev "socket,id=c0,path=$work/$vu_name.sock" \
 			-device "$vu_qdev,chardev=c0"

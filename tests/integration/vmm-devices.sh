@@ -18,15 +18,6 @@ blk=$top_builddir/devices/virtio-blk
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
-# wait_for_socket PATH: until PATH is a socket (bounded).
-wait_for_socket() {
-	i=0
-	while [ $i -lt 100 ] && [ ! -S "$1" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
 # start_device NAME PROGRAM [OPTIONS...]: serves $tmp/NAME.sock; waits
 # until it listens.
 start_device() {

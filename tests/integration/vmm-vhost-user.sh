@@ -14,16 +14,6 @@ qsd_pid=
 bad_pid=
 trap 'for p in $qsd_pid $bad_pid; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
-# wait_socket PATH: until the backend listens there; bounded.
-wait_socket() {
-	i=0
-	while [ $i -lt 100 ] && [ ! -S "$1" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -S "$1" ]
-}
-
 head -c 1048576 /dev/urandom > "$tmp/disk.img"
 # The CRC-32 of the image: gzip's trailer holds it, little-endian.
 want_crc=$(gzip -c < "$tmp/disk.img" | tail -c 8 | od -An -tx4 -N4 | tr -d ' ')
@@ -32,7 +22,7 @@ qemu-storage-daemon \
 	--export type=vhost-user-blk,id=blk0,node-name=disk,addr.type=unix,addr.path="$tmp/blk.sock",writable=on \
 	> "$tmp/qsd.log" 2>&1 &
 qsd_pid=$!
-if ! wait_socket "$tmp/blk.sock"; then
+if ! wait_for_socket "$tmp/blk.sock"; then
 	sed 's/^/# /' "$tmp/qsd.log"
 	tap_skip_all "qemu-storage-daemon did not start"
 fi
@@ -99,7 +89,7 @@ tap_check "an unknown device type is refused, naming the field" \
 if command -v socat > /dev/null; then
 	socat UNIX-LISTEN:"$tmp/bad.sock" /dev/null > /dev/null 2>&1 &
 	bad_pid=$!
-	wait_socket "$tmp/bad.sock"
+	wait_for_socket "$tmp/bad.sock"
 	guest_config hangup "test=boot" '"vhost_user_devices": [ { "type": "blk", "socket": "'"$tmp"'/bad.sock" } ]'
 	run_vmm hangup
 	tap_check "a backend that hangs up is a start failure naming the device and request" \
