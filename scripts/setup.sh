@@ -8,7 +8,7 @@ packages="
   check libevent-dev libseccomp-dev libfdt-dev libjansson-dev device-tree-compiler zlib1g-dev
   acpica-tools
   clang libclang-rt-14-dev
-  qemu-system-x86 qemu-utils socat
+  qemu-system-x86 qemu-utils socat strace
   busybox-static cpio zstd xz-utils lz4 kmod
 "
 

@@ -29,9 +29,32 @@ head -c 4194304 /dev/urandom >"$dev_work/orig.img"
 orig_md5=$(md5sum <"$dev_work/orig.img" | cut -d' ' -f1)
 file_marker() { dd if="$1" bs=512 skip=8 count=1 2>/dev/null | head -c 20; }
 
-# READ_WRITE: the guest reads the image, its write lands in the file.
+# synced NAME COMMAND...: becomes COMMAND (dev_boot runs it in the
+# background), under strace when there is one, which logs its fdatasync
+# calls; fdatasync_check NAME DESC TEST N: a check on their count
+# ("test $count TEST N").
+synced() {
+	_log=$dev_work/$1.strace
+	shift
+	if command -v strace >/dev/null; then
+		exec strace -f -qq -e trace=fdatasync -o "$_log" "$@"
+	fi
+	exec "$@"
+}
+fdatasync_check() {
+	if [ -f "$dev_work/$1.strace" ]; then
+		_n=$(grep -c '^[0-9]* *fdatasync(' "$dev_work/$1.strace")
+		tap_check "$2 ($_n fdatasync calls)" test "$_n" "$3" "$4"
+	else
+		tap_skip "$2" "strace is not installed (apt-get install strace)"
+	fi
+}
+
+# READ_WRITE: the guest reads the image, its write lands in the file, and
+# its flush reaches the disk: the device, under strace, calls fdatasync.
 cp "$dev_work/orig.img" "$dev_work/rw.img"
-dev_boot rw vhost-user-blk-pci "$dev_work/guest.sh" "$blk" --blk-file "$dev_work/rw.img" --serial gm-disk-0
+dev_boot rw vhost-user-blk-pci "$dev_work/guest.sh" \
+	synced rw "$blk" --blk-file "$dev_work/rw.img" --serial gm-disk-0
 tap_check "read-write: the guest's md5 of /dev/vda matches the host's" \
 	test "$(dev_guest_value rw vda-md5)" = "$orig_md5"
 tap_check "read-write: the guest's 1 MiB O_DIRECT reads give the same md5" \
@@ -40,6 +63,7 @@ tap_check "read-write: the guest sees the serial (VIRTIO_BLK_T_GET_ID)" \
 	test "$(dev_guest_value rw vda-serial)" = gm-disk-0
 tap_check "read-write: the guest's write succeeded" test "$(dev_guest_value rw write-status)" = 0
 tap_check "read-write: the write landed in the file" test "$(file_marker "$dev_work/rw.img")" = "$marker"
+fdatasync_check rw "read-write: the guest's flush reached the file as fdatasync" -ge 1
 
 # READ_ONLY: the disk is read-only in the guest, writes fail, the file stays.
 cp "$dev_work/orig.img" "$dev_work/ro.img"
@@ -52,10 +76,12 @@ tap_check "read-only: the file is untouched" test "$(md5sum <"$dev_work/ro.img" 
 
 # VOLATILE_WRITE: later guest reads see the write, the file does not.
 cp "$dev_work/orig.img" "$dev_work/vol.img"
-dev_boot volatile vhost-user-blk-pci "$dev_work/guest.sh" "$blk" --blk-file "$dev_work/vol.img" --volatile
+dev_boot volatile vhost-user-blk-pci "$dev_work/guest.sh" \
+	synced volatile "$blk" --blk-file "$dev_work/vol.img" --volatile
 tap_check "volatile: the guest's write succeeded" test "$(dev_guest_value volatile write-status)" = 0
 tap_check "volatile: a later guest read sees the write" test "$(dev_guest_value volatile readback)" = "$marker"
 tap_check "volatile: the file is untouched" test "$(md5sum <"$dev_work/vol.img" | cut -d' ' -f1)" = "$orig_md5"
+fdatasync_check volatile "volatile: the guest's flush did not sync the file" -eq 0
 
 # QCOW2, read-write: the guest reads the same content, and its write is in
 # the image as qemu-img reads it back.
