@@ -3,18 +3,20 @@
  * vhost_user_frontend.c) and a split ring in a memfd that stands in for
  * guest memory, so the figures are the backend's with no guest and no
  * emulation in the way. With --file instead of --socket it runs the same
- * load as preadv/pwritev on the file itself: the ceiling.
+ * load as pread/pwrite on the file itself: the ceiling.
  *
  *   blk-host --socket PATH | --file PATH  MODE [--seconds S] [--depth N]
  *
- * MODE is seqread or seqwrite (1 MiB requests, wrapping at the end of the
- * disk; seqwrite ends with a flush, inside the timing) or randread (4 KiB
- * at random aligned offsets). --depth keeps N requests in flight (default
- * 1). Prints one line, as blk-io does inside the guest:
+ * MODE is seqread, seqwrite or randread, the loads of blk-load.h, which
+ * blk-io runs in the guest; seqwrite ends with a flush, inside the timing.
+ * --depth keeps N requests in flight (default 1). Prints one line, as blk-io does inside the guest:
  * "blk-host MODE bytes=N seconds=S mbps=M iops=I". */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/virtio_blk.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -23,15 +25,13 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/blk-load.h"
 #include "vmm/guest_mem.h"
 #include "vmm/virtio/vhost_user_frontend.h"
 
-#define SEQ_BLOCK (1u << 20)
-#define RAND_BLOCK 4096u
 #define SECTOR 512
 #define MAX_DEPTH 32
 #define QSIZE 128		/* as QEMU's vhost-user-blk-pci */
@@ -42,30 +42,9 @@
 #define AVAIL_GPA 0x2000
 #define USED_GPA 0x3000
 #define HDR_GPA 0x10000		/* 32 bytes a slot: header, status at +16 */
-#define DATA_GPA 0x100000	/* SEQ_BLOCK a slot */
-#define MEM_SIZE (DATA_GPA + MAX_DEPTH * SEQ_BLOCK)
-
-#define VIRTIO_F_VERSION_1 32
-#define VIRTIO_BLK_F_FLUSH 9
-#define VIRTIO_BLK_T_IN 0
-#define VIRTIO_BLK_T_OUT 1
-#define VIRTIO_BLK_T_FLUSH 4
-#define VRING_DESC_F_NEXT 1
-#define VRING_DESC_F_WRITE 2
+#define DATA_GPA 0x100000	/* BLK_LOAD_SEQ_BLOCK a slot */
+#define MEM_SIZE (DATA_GPA + MAX_DEPTH * BLK_LOAD_SEQ_BLOCK)
 #define WAIT_MS 10000		/* a backend that stops answering fails the run */
-
-enum mode { SEQREAD, SEQWRITE, RANDREAD };
-
-struct desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
-};
-
-struct blk_header {
-	uint32_t type, reserved;
-	uint64_t sector;
-};
 
 /* Where the load goes: a backend over vhost-user, or the file. */
 struct target {
@@ -151,26 +130,32 @@ static void backend_open(struct target *t, const char *path)
 	t->size = capacity * SECTOR;
 }
 
+static uint8_t *status_byte(struct target *t, unsigned slot)
+{
+	return gpa(t, HDR_GPA + 32 * slot + 16);
+}
+
 /* Slot S: descriptors 3S (header), 3S+1 (data), 3S+2 (status). */
 static void backend_submit(struct target *t, unsigned slot, uint32_t type, uint64_t offset,
 			   uint32_t len)
 {
-	struct desc *d = (struct desc *)gpa(t, DESC_GPA) + 3 * slot;
-	struct blk_header *h = gpa(t, HDR_GPA + 32 * slot);
-	uint16_t *avail = gpa(t, AVAIL_GPA);
+	struct vring_desc *d = (struct vring_desc *)gpa(t, DESC_GPA) + 3 * slot;
+	struct virtio_blk_outhdr *h = gpa(t, HDR_GPA + 32 * slot);
+	struct vring_avail *avail = gpa(t, AVAIL_GPA);
 	uint16_t head = (uint16_t)(3 * slot);
 
-	*h = (struct blk_header){ .type = type, .sector = offset / SECTOR };
-	d[0] = (struct desc){ HDR_GPA + 32 * slot, sizeof(*h), VRING_DESC_F_NEXT, head + 1 };
-	d[1] = (struct desc){ DATA_GPA + (uint64_t)SEQ_BLOCK * slot, len,
-			      VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0),
-			      head + 2 };
+	*h = (struct virtio_blk_outhdr){ .type = type, .sector = offset / SECTOR };
+	d[0] = (struct vring_desc){ HDR_GPA + 32 * slot, sizeof(*h), VRING_DESC_F_NEXT, head + 1 };
+	d[1] = (struct vring_desc){
+		DATA_GPA + (uint64_t)BLK_LOAD_SEQ_BLOCK * slot, len,
+		VRING_DESC_F_NEXT | (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0), head + 2,
+	};
 	if (len == 0)	/* FLUSH: header and status only */
 		d[0].next = head + 2;
-	d[2] = (struct desc){ HDR_GPA + 32 * slot + 16, 1, VRING_DESC_F_WRITE, 0 };
-	*((uint8_t *)h + 16) = 0xff;
-	avail[2 + t->avail_idx % QSIZE] = head;
-	__atomic_store_n(&avail[1], ++t->avail_idx, __ATOMIC_RELEASE);
+	d[2] = (struct vring_desc){ HDR_GPA + 32 * slot + 16, 1, VRING_DESC_F_WRITE, 0 };
+	*status_byte(t, slot) = 0xff;
+	avail->ring[t->avail_idx % QSIZE] = head;
+	__atomic_store_n(&avail->idx, ++t->avail_idx, __ATOMIC_RELEASE);
 }
 
 static void backend_kick(struct target *t)
@@ -184,18 +169,19 @@ static void backend_kick(struct target *t)
 /* Waits for completions; returns the slots done (into SLOTS). */
 static unsigned backend_reap(struct target *t, unsigned *slots)
 {
-	uint16_t *used = gpa(t, USED_GPA);
+	struct vring_used *used = gpa(t, USED_GPA);
 	unsigned n = 0;
 
 	for (;;) {
-		uint16_t idx = __atomic_load_n(&used[1], __ATOMIC_ACQUIRE);
+		uint16_t idx = __atomic_load_n(&used->idx, __ATOMIC_ACQUIRE);
 
 		for (; t->used_seen != idx; t->used_seen++) {
-			uint32_t id = *(uint32_t *)(used + 2 + 4 * (t->used_seen % QSIZE));
-			uint8_t status = *(uint8_t *)gpa(t, HDR_GPA + 32 * (id / 3) + 16);
+			uint32_t id = used->ring[t->used_seen % QSIZE].id;
 
-			if (id % 3 || id / 3 >= MAX_DEPTH || status != 0)
-				die("request at head %u failed (status %u)", id, status);
+			if (id % 3 || id / 3 >= MAX_DEPTH)
+				die("the backend used head %u, which was never offered", id);
+			if (*status_byte(t, id / 3) != VIRTIO_BLK_S_OK)
+				die("request at head %u failed (status %u)", id, *status_byte(t, id / 3));
 			slots[n++] = id / 3;
 		}
 		if (n)
@@ -221,7 +207,7 @@ static void file_open(struct target *t, const char *path)
 	if (t->file_fd < 0 || fstat(t->file_fd, &st) < 0)
 		die("%s: %s", path, strerror(errno));
 	t->size = (uint64_t)st.st_size;
-	t->file_buf = aligned_alloc(4096, SEQ_BLOCK);
+	t->file_buf = aligned_alloc(4096, BLK_LOAD_SEQ_BLOCK);
 	if (!t->file_buf)
 		die("out of memory");
 }
@@ -238,24 +224,6 @@ static void file_io(struct target *t, uint32_t type, uint64_t offset, uint32_t l
 		die("file I/O at %llu: %s", (unsigned long long)offset, n < 0 ? strerror(errno) : "short");
 }
 
-struct load {
-	enum mode mode;
-	uint32_t block;
-	uint64_t next, seed, blocks;
-};
-
-static uint64_t load_next_offset(struct load *l)
-{
-	if (l->mode != RANDREAD) {
-		uint64_t off = l->next;
-
-		l->next = (l->next + 1) % l->blocks;
-		return off * l->block;
-	}
-	l->seed ^= l->seed << 13, l->seed ^= l->seed >> 7, l->seed ^= l->seed << 17;
-	return (l->seed % l->blocks) * l->block;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -269,7 +237,7 @@ int main(int argc, char **argv)
 	double seconds = 3;
 	unsigned depth = 1;
 	struct target t = { .file_fd = -1 };
-	struct load l = { .seed = 88172645463325252ull };
+	struct blk_load l;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -281,39 +249,28 @@ int main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (optind + 1 != argc || !socket_path == !file_path || depth < 1 || depth > MAX_DEPTH ||
-	    seconds <= 0) {
+	if (optind + 1 != argc || !blk_load_init(&l, argv[optind], 0) || !socket_path == !file_path ||
+	    depth < 1 || depth > MAX_DEPTH || seconds <= 0) {
 		fprintf(stderr, "usage: blk-host --socket PATH | --file PATH seqread|seqwrite|randread"
 				" [--seconds S] [--depth 1..%d]\n", MAX_DEPTH);
 		return 2;
 	}
-	const char *mode_name = argv[optind];
-
-	if (strcmp(mode_name, "seqread") == 0)
-		l.mode = SEQREAD;
-	else if (strcmp(mode_name, "seqwrite") == 0)
-		l.mode = SEQWRITE;
-	else if (strcmp(mode_name, "randread") == 0)
-		l.mode = RANDREAD;
-	else
-		die("unknown mode '%s'", mode_name);
 	if (socket_path)
 		backend_open(&t, socket_path);
 	else
 		file_open(&t, file_path);
-	l.block = l.mode == RANDREAD ? RAND_BLOCK : SEQ_BLOCK;
 	l.blocks = t.size / l.block;
 	if (l.blocks == 0)
 		die("the disk (%llu bytes) is smaller than one request", (unsigned long long)t.size);
 
-	uint32_t type = l.mode == SEQWRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+	uint32_t type = l.write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
 	unsigned slots[MAX_DEPTH];
 	uint64_t ops = 0;
 	double start = now(), elapsed;
 
 	if (socket_path) {
 		for (unsigned s = 0; s < depth; s++)
-			backend_submit(&t, s, type, load_next_offset(&l), l.block);
+			backend_submit(&t, s, type, blk_load_next(&l), l.block);
 		backend_kick(&t);
 		unsigned inflight = depth;
 
@@ -324,11 +281,11 @@ int main(int argc, char **argv)
 			ops += n;
 			inflight -= n;
 			for (unsigned i = 0; more && i < n; i++, inflight++)
-				backend_submit(&t, slots[i], type, load_next_offset(&l), l.block);
+				backend_submit(&t, slots[i], type, blk_load_next(&l), l.block);
 			if (more)
 				backend_kick(&t);
 		}
-		if (l.mode == SEQWRITE) {
+		if (l.write) {
 			backend_submit(&t, 0, VIRTIO_BLK_T_FLUSH, 0, 0);
 			backend_kick(&t);
 			backend_reap(&t, slots);
@@ -336,14 +293,14 @@ int main(int argc, char **argv)
 	} else {
 		/* The file takes one request at a time: depth is the backends'. */
 		while (now() - start < seconds) {
-			file_io(&t, type, load_next_offset(&l), l.block);
+			file_io(&t, type, blk_load_next(&l), l.block);
 			ops++;
 		}
-		if (l.mode == SEQWRITE)
+		if (l.write)
 			file_io(&t, VIRTIO_BLK_T_FLUSH, 0, 0);
 	}
 	elapsed = now() - start;
-	printf("blk-host %s bytes=%llu seconds=%.3f mbps=%.1f iops=%.0f\n", mode_name,
+	printf("blk-host %s bytes=%llu seconds=%.3f mbps=%.1f iops=%.0f\n", argv[optind],
 	       (unsigned long long)ops * l.block, elapsed, (double)ops * l.block / elapsed / 1e6,
 	       (double)ops / elapsed);
 	return 0;

@@ -19,8 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SEQ_BLOCK	(1u << 20)
-#define RAND_BLOCK	4096u
+#include "blk-load.h"
 
 static double now(void)
 {
@@ -38,57 +37,46 @@ static void die(const char *what)
 
 int main(int argc, char **argv)
 {
-	uint64_t size, blocks, done = 0, ops = 0, seed = 88172645463325252ull;
+	uint64_t size, done = 0, ops = 0;
 	double start, seconds, limit;
-	const char *mode;
-	uint32_t block;
+	struct blk_load load;
 	void *buf;
-	int fd, write_mode, random_mode;
+	int fd;
 
-	if (argc < 3 || (strcmp(argv[1], "seqread") && strcmp(argv[1], "seqwrite") &&
-			 strcmp(argv[1], "randread"))) {
+	if (argc < 3 || !blk_load_init(&load, argv[1], 0)) {
 		fprintf(stderr, "usage: blk-io seqread|seqwrite|randread DEV [SECONDS]\n");
 		return 2;
 	}
-	mode = argv[1];
-	write_mode = strcmp(mode, "seqwrite") == 0;
-	random_mode = strcmp(mode, "randread") == 0;
 	limit = argc > 3 ? atof(argv[3]) : 3.0;
-	block = random_mode ? RAND_BLOCK : SEQ_BLOCK;
-	fd = open(argv[2], (write_mode ? O_WRONLY : O_RDONLY) | O_DIRECT);
+	fd = open(argv[2], (load.write ? O_WRONLY : O_RDONLY) | O_DIRECT);
 	if (fd < 0)
 		die(argv[2]);
 	if (ioctl(fd, BLKGETSIZE64, &size) < 0)
 		die("BLKGETSIZE64");
-	blocks = size / block;
-	if (blocks == 0) {
+	load.blocks = size / load.block;
+	if (load.blocks == 0) {
 		fprintf(stderr, "blk-io: %s is smaller than one request\n", argv[2]);
 		return 1;
 	}
-	if (posix_memalign(&buf, 4096, SEQ_BLOCK))
+	if (posix_memalign(&buf, 4096, BLK_LOAD_SEQ_BLOCK))
 		die("posix_memalign");
-	memset(buf, 0xa5, SEQ_BLOCK);
+	memset(buf, 0xa5, BLK_LOAD_SEQ_BLOCK);
 
 	start = now();
 	while (now() - start < limit) {
-		uint64_t index = ops % blocks;
-		ssize_t n;
+		off_t offset = (off_t)blk_load_next(&load);
+		ssize_t n = load.write ? pwrite(fd, buf, load.block, offset)
+				       : pread(fd, buf, load.block, offset);
 
-		if (random_mode) {
-			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;	/* xorshift64 */
-			index = seed % blocks;
-		}
-		n = write_mode ? pwrite(fd, buf, block, (off_t)(index * block))
-			       : pread(fd, buf, block, (off_t)(index * block));
-		if (n != (ssize_t)block)
-			die(write_mode ? "pwrite" : "pread");
-		done += block;
+		if (n != (ssize_t)load.block)
+			die(load.write ? "pwrite" : "pread");
+		done += load.block;
 		ops++;
 	}
-	if (write_mode && fsync(fd) < 0)
+	if (load.write && fsync(fd) < 0)
 		die("fsync");
 	seconds = now() - start;
-	printf("blk-io %s bytes=%llu seconds=%.3f mbps=%.1f iops=%.0f\n", mode,
+	printf("blk-io %s bytes=%llu seconds=%.3f mbps=%.1f iops=%.0f\n", argv[1],
 	       (unsigned long long)done, seconds, (double)done / seconds / 1e6, (double)ops / seconds);
 	return 0;
 }

@@ -4,7 +4,7 @@ bench_boot_timer_SOURCES = bench/boot-timer.c
 
 # bench/blk's host side: the vmm's vhost-user frontend, no guest.
 noinst_PROGRAMS += bench/blk-host
-bench_blk_host_SOURCES = bench/blk-host.c
+bench_blk_host_SOURCES = bench/blk-host.c bench/blk-load.h
 bench_blk_host_CFLAGS = $(VMM_CFLAGS)
 bench_blk_host_LDADD = vmm/libvmm.la
 
