@@ -1,9 +1,26 @@
 # shellcheck shell=sh disable=SC2154 # the variables are set by the sourcing script
 # Helpers for the scripts that boot testguest under QEMU (sourced after
-# tests/lib.sh). The script sets: guest (the image), work (a scratch
-# directory), timeout_s, mem_mib, machine (QEMU's machine arguments), and
-# defines todo_reason CHECK, which prints why a check is known to fail
-# with QEMU (nothing for a check expected to pass).
+# tests/lib.sh). Sourcing skips the script without KVM or QEMU, ends it
+# when testguest is not built, and sets guest (the image), mem_mib (256)
+# and work (a scratch directory, removed at exit). The script sets
+# timeout_s and machine (QEMU's machine arguments), and defines
+# todo_reason CHECK, which prints why a check is known to fail with QEMU
+# (nothing for a check expected to pass).
+
+need_kvm
+command -v qemu-system-x86_64 >/dev/null ||
+	tap_skip_all "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
+
+guest=$top_builddir/testguest/testguest
+mem_mib=256
+work=$(mktemp -d "${TMPDIR:-/tmp}/$(basename "$0" .sh).XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+if [ ! -f "$guest" ]; then
+	tap_not_ok "testguest is built ($guest)"
+	tap_done
+	exit
+fi
 
 # boot NAME CPUS APPEND [QEMU ARGS...]: one bounded QEMU run; the serial
 # output goes to $work/NAME.out (and, without CRs, NAME.log), QEMU's exit

@@ -10,22 +10,9 @@
 # blk, badring and rng again with our device processes behind QEMU's
 # vhost-user frontends.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/testguest-lib.sh"
 
-need_kvm
-command -v qemu-system-x86_64 >/dev/null ||
-	tap_skip_all "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
-
-guest=$top_builddir/testguest/testguest
 timeout_s=30
-mem_mib=256
-work=$(mktemp -d "${TMPDIR:-/tmp}/testguest-virtio.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-if [ ! -f "$guest" ]; then
-	tap_not_ok "testguest is built ($guest)"
-	tap_done
-	exit
-fi
 
 # q35 boots a PVH ELF through its firmware's option ROM. qboot does it in a
 # fraction of SeaBIOS's time (here ~0.3 s against ~3 s, most of it
@@ -37,7 +24,6 @@ for rom in /usr/share/qemu/qboot.rom /usr/share/seabios/qboot.rom; do
 		break
 	fi
 done
-. "$top_srcdir/tests/integration/testguest-lib.sh"
 
 # What QEMU 7.2's virtio-blk does with two of the hostile rings: it serves
 # a buffer outside guest memory through its bounce buffer (the read lands

@@ -5,25 +5,10 @@
 # and stop the machine by itself before the timeout. The dtb scenario gets
 # its device tree as the PVH module QEMU makes of -initrd.
 . "$top_srcdir/tests/lib.sh"
-
-need_kvm
-command -v qemu-system-x86_64 >/dev/null ||
-	tap_skip_all "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)"
-
-guest=$top_builddir/testguest/testguest
-timeout_s=20
-mem_mib=256
-work=$(mktemp -d "${TMPDIR:-/tmp}/testguest-qemu.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-if [ ! -f "$guest" ]; then
-	tap_not_ok "testguest is built ($guest)"
-	tap_done
-	exit
-fi
-
-machine="-M microvm"
 . "$top_srcdir/tests/integration/testguest-lib.sh"
+
+timeout_s=20
+machine="-M microvm"
 
 # Checks QEMU itself gets wrong: its PVH memory map ends with an empty
 # entry and, with KVM, lists a reserved area (0xfeffc000) before the RAM
