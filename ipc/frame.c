@@ -1,4 +1,5 @@
 #include "ipc/frame.h"
+#include "ipc/scm_rights.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
  * legitimate fds out of the buffer. */
 #define RECV_FD_ROOM (IPC_MAX_FDS + 1)
 #define RECV_CONTROL_LEN \
-	(CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(RECV_FD_ROOM * sizeof(int)))
+	(CMSG_SPACE(sizeof(struct ucred)) + SCM_RIGHTS_SPACE(RECV_FD_ROOM))
 
 int ipc_socketpair(int sv[2])
 {
@@ -51,7 +52,7 @@ enum ipc_status ipc_send(int sock, const void *data, size_t len,
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(IPC_MAX_FDS * sizeof(int))];
+		char buf[SCM_RIGHTS_SPACE(IPC_MAX_FDS)];
 	} control;
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -62,49 +63,12 @@ enum ipc_status ipc_send(int sock, const void *data, size_t len,
 		return fail(err, IPC_E_TOO_BIG, len, IPC_MAX_MSG);
 	if (nfds > IPC_MAX_FDS)
 		return fail(err, IPC_E_TOO_MANY_FDS, nfds, IPC_MAX_FDS);
-	if (nfds > 0) {
-		struct cmsghdr *cm;
-
-		memset(&control, 0, sizeof(control));
-		mh.msg_control = control.buf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
-	}
+	scm_rights_attach(&mh, control.buf, fds, nfds);
 	/* SOCK_SEQPACKET sends the whole datagram or nothing. */
 	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
 		return fail_errno(err, "sendmsg");
 	*err = (struct ipc_error){ .status = IPC_OK };
 	return IPC_OK;
-}
-
-/* Move every SCM_RIGHTS fd of mh into fds (room entries); returns how many
- * arrived. Fds beyond room are closed at once. */
-static size_t take_fds(struct msghdr *mh, int *fds, size_t room)
-{
-	size_t n = 0;
-
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		size_t count;
-		const unsigned char *data = CMSG_DATA(cm);
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < count; i++, n++) {
-			int fd;
-
-			memcpy(&fd, data + i * sizeof(int), sizeof(int));
-			if (n < room)
-				fds[n] = fd;
-			else
-				close(fd);
-		}
-	}
-	return n;
 }
 
 enum ipc_status ipc_recv(int sock, void *buf, size_t cap, struct ipc_msg *msg,
@@ -134,7 +98,7 @@ enum ipc_status ipc_recv(int sock, void *buf, size_t cap, struct ipc_msg *msg,
 	n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_TRUNC);
 	if (n < 0)
 		return fail_errno(err, "recvmsg");
-	nfds = take_fds(&mh, fds, RECV_FD_ROOM);
+	nfds = scm_rights_take(&mh, fds, RECV_FD_ROOM);
 
 	if (n == 0) {
 		status = IPC_E_CLOSED;

@@ -20,6 +20,7 @@ ipc_libipc_la_SOURCES = \
 	ipc/schema.c ipc/schema.h ipc/schema_internal.h \
 	ipc/schema_validate.c \
 	ipc/decode.c ipc/decode.h \
+	ipc/scm_rights.h \
 	ipc/vhost_user_proto.h
 nodist_ipc_libipc_la_SOURCES = ipc/embedded_schemas.c
 ipc_libipc_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

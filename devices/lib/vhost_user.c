@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ipc/scm_rights.h"
+
 /* CONFIG only for devices with a config space: QEMU warns about it
  * otherwise. */
 static uint64_t offered_protocol_features(const struct vu_dev *dev)
@@ -445,7 +447,7 @@ int vu_recv(int sock, struct vu_msg *msg, int *fds, size_t *nfds, char *err, siz
 {
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
+		char buf[SCM_RIGHTS_SPACE(VU_MAX_FDS)];
 	} control;
 	struct iovec iov = { .iov_base = &msg->hdr, .iov_len = sizeof(msg->hdr) };
 	struct msghdr mh = {
@@ -464,14 +466,9 @@ int vu_recv(int sock, struct vu_msg *msg, int *fds, size_t *nfds, char *err, siz
 		snprintf(err, errlen, "vhost-user socket: recvmsg: %m");
 		return -1;
 	}
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-		for (size_t i = 0; i < count && *nfds < VU_MAX_FDS; i++)
-			memcpy(&fds[(*nfds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-	}
+	*nfds = scm_rights_take(&mh, fds, VU_MAX_FDS);
+	if (*nfds > VU_MAX_FDS)
+		*nfds = VU_MAX_FDS;	/* the rest are closed */
 	if (mh.msg_flags & MSG_CTRUNC) {
 		snprintf(err, errlen, "vhost-user socket: more than %d fds with one message", VU_MAX_FDS);
 		return -1;

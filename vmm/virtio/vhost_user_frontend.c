@@ -9,6 +9,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ipc/scm_rights.h"
+
 #define MAX_REGIONS		8
 #define CONFIG_MAX		256
 /* A backend that stops answering must not hang the vCPU that asked. */
@@ -78,24 +80,13 @@ static int send_msg(struct vhost_user *vu, uint32_t req, uint32_t flags, const v
 	struct vu_header h = { req, VU_VERSION | flags, size };
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)payload, size } };
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * MAX_REGIONS)];
+		char buf[SCM_RIGHTS_SPACE(MAX_REGIONS)];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = size ? 2 : 1 };
 	ssize_t n;
 
-	if (nfds) {
-		struct cmsghdr *c;
-
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
+	scm_rights_attach(&msg, ctl.buf, fds, nfds);
 	do
 		n = sendmsg(vu->fd, &msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
