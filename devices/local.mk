@@ -9,6 +9,7 @@ devices_lib_libdevice_la_SOURCES = \
 	devices/lib/guest_memory.c devices/lib/guest_memory.h \
 	devices/lib/virtqueue.c devices/lib/virtqueue.h \
 	devices/lib/vhost_user.c devices/lib/vhost_user.h \
+	devices/lib/vhost_user_socket.c devices/lib/vhost_user_socket.h \
 	devices/lib/device_main.c devices/lib/device_main.h \
 	devices/lib/sandbox.c devices/lib/sandbox.h \
 	devices/lib/seccomp_lists.c
@@ -93,8 +94,10 @@ check_LTLIBRARIES += tests/unit/libdevfrontend.la
 tests_unit_libdevfrontend_la_SOURCES = tests/unit/dev_frontend.c tests/unit/dev_frontend.h
 tests_unit_libdevfrontend_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 DEV_FRONTEND_LDADD = tests/unit/libdevfrontend.la vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
-check_PROGRAMS += tests/unit/check_dev_console tests/unit/check_dev_blk
-TESTS += tests/unit/check_dev_console tests/unit/check_dev_blk
+check_PROGRAMS += tests/unit/check_dev_console tests/unit/check_dev_blk \
+	tests/unit/check_dev_hostile_frontend
+TESTS += tests/unit/check_dev_console tests/unit/check_dev_blk \
+	tests/unit/check_dev_hostile_frontend
 tests_unit_check_dev_console_SOURCES = tests/unit/check_dev_console.c
 tests_unit_check_dev_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dev_console_LDADD = $(DEV_FRONTEND_LDADD)
@@ -103,3 +106,7 @@ tests_unit_check_dev_blk_SOURCES = tests/unit/check_dev_blk.c
 tests_unit_check_dev_blk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dev_blk_LDADD = $(DEV_FRONTEND_LDADD)
 EXTRA_tests_unit_check_dev_blk_DEPENDENCIES = devices/virtio-blk
+tests_unit_check_dev_hostile_frontend_SOURCES = tests/unit/check_dev_hostile_frontend.c
+tests_unit_check_dev_hostile_frontend_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_dev_hostile_frontend_LDADD = $(DEV_FRONTEND_LDADD)
+EXTRA_tests_unit_check_dev_hostile_frontend_DEPENDENCIES = devices/virtio-rng

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "devices/lib/sandbox.h"
+#include "devices/lib/vhost_user_socket.h"
 
 #ifdef SANDBOX_ASAN
 /* LeakSanitizer's exit-time check stops the world with clone and ptrace,
@@ -40,6 +41,7 @@ struct loop {
 	int sock;
 	struct event *sock_ev;
 	struct kick_watch kicks[VU_MAX_QUEUES];
+	struct vu_reader reader;
 	int status;		/* exit status once the loop ends */
 };
 
@@ -160,42 +162,50 @@ static void kick_fd_changed(struct vu_dev *dev, struct virtqueue *vq)
 			vq->index);
 }
 
+static void stop_loop(struct loop *loop, int status)
+{
+	loop->status = status;
+	event_base_loopbreak(loop->base);
+}
+
+/* One message per call: the loop is level-triggered, so the next one (or
+ * the rest of this one) comes with the next call, and kicks get their turn
+ * in between. */
 static void on_message(evutil_socket_t fd, short what, void *arg)
 {
 	struct loop *loop = arg;
-	static struct vu_msg msg, reply;
-	int fds[VU_MAX_FDS];
-	size_t nfds = 0;
+	struct vu_reader *r = &loop->reader;
+	static struct vu_msg reply;
 	char err[256];
 	bool send_reply;
 
 	(void)what;
-	int rc = vu_recv(fd, &msg, fds, &nfds, err, sizeof(err));
-
-	if (rc <= 0) {
-		if (rc < 0)
-			fprintf(stderr, "%s: %s\n", loop->prog->name, err);
-		loop->status = rc < 0;
-		event_base_loopbreak(loop->base);
-		goto close_fds;
+	switch (vu_read(fd, r, err, sizeof(err))) {
+	case VU_READ_PARTIAL:
+		return;
+	case VU_READ_EOF:
+		stop_loop(loop, 0);
+		return;
+	case VU_READ_ERROR:
+		fprintf(stderr, "%s: %s\n", loop->prog->name, err);
+		stop_loop(loop, 1);
+		return;
+	case VU_READ_MESSAGE:
+		break;
 	}
-	rc = vu_handle(loop->dev, &msg, fds, nfds, &reply, &send_reply, err, sizeof(err));
+	int rc = vu_handle(loop->dev, &r->msg, r->fds, r->nfds, &reply, &send_reply, err,
+			   sizeof(err));
+
 	if (rc < 0)
 		fprintf(stderr, "%s: %s\n", loop->prog->name, err);
 	if (send_reply && vu_send(fd, &reply, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: %s\n", loop->prog->name, err);
-		rc = -1;
-		send_reply = false;
-	}
-	if (rc < 0 && !send_reply && vu_request_expects_reply(&msg)) {
+		stop_loop(loop, 1);
+	} else if (rc < 0 && !send_reply && vu_request_expects_reply(&r->msg)) {
 		/* The frontend waits for an answer we cannot give. */
-		loop->status = 1;
-		event_base_loopbreak(loop->base);
+		stop_loop(loop, 1);
 	}
-close_fds:
-	for (size_t i = 0; i < nfds; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	vu_reader_next(r);
 }
 
 static int parse_args(const struct device_program *prog, int argc, char **argv, int *sock,
@@ -265,6 +275,12 @@ static int run(const struct device_program *prog, int argc, char **argv, char *e
 		if (loop.sock < 0)
 			return 1;
 	}
+	/* A frontend that stops halfway through a message must not stall us. */
+	if (evutil_make_socket_nonblocking(loop.sock) < 0) {
+		snprintf(err, errlen, "vhost-user socket: cannot make it non-blocking");
+		return 1;
+	}
+	vu_reader_init(&loop.reader);
 	loop.base = event_base_new();
 	if (!loop.base) {
 		snprintf(err, errlen, "libevent: cannot create the event loop");

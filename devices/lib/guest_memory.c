@@ -1,9 +1,12 @@
 /* Guest memory: the frontend's memory table and bounds-checked translation. */
 #include "devices/lib/guest_memory.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
@@ -40,21 +43,65 @@ int guest_memory_add(struct guest_memory *mem, uint64_t gpa, uint64_t size, uint
 	return 0;
 }
 
+/* The memfd must hold [offset, offset + size) now and for as long as we map
+ * it: a page past its end reads as SIGBUS, which would kill the device. A
+ * seal against shrinking is the only promise a frontend can give that it
+ * will not truncate the file later (QEMU's memory-backend-memfd and our
+ * vmm seal theirs). */
+static int check_backing_file(int fd, uint64_t offset, uint64_t size, uint64_t gpa, char *err,
+			      size_t errlen)
+{
+	struct stat st;
+	int seals;
+
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "memory region gpa 0x%llx: fstat: %s", (unsigned long long)gpa,
+			 strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "memory region gpa 0x%llx: its fd is not a memfd or file",
+			 (unsigned long long)gpa);
+		return -1;
+	}
+	if (offset > (uint64_t)st.st_size || size > (uint64_t)st.st_size - offset) {
+		snprintf(err, errlen,
+			 "memory region gpa 0x%llx: mmap offset 0x%llx + size 0x%llx past the end of its file (0x%llx bytes)",
+			 (unsigned long long)gpa, (unsigned long long)offset,
+			 (unsigned long long)size, (unsigned long long)st.st_size);
+		return -1;
+	}
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+		snprintf(err, errlen,
+			 "memory region gpa 0x%llx: its memfd is not sealed against shrinking (F_SEAL_SHRINK)",
+			 (unsigned long long)gpa);
+		return -1;
+	}
+	return 0;
+}
+
 int guest_memory_map(struct guest_memory *mem, int fd, uint64_t offset, uint64_t gpa,
 		     uint64_t size, uint64_t uaddr, char *err, size_t errlen)
 {
+	if (size == 0) {
+		snprintf(err, errlen, "memory region gpa 0x%llx: empty region", (unsigned long long)gpa);
+		return -1;
+	}
 	if (offset + size < offset || offset + size > SIZE_MAX) {
 		snprintf(err, errlen, "memory region gpa 0x%llx: mmap offset 0x%llx + size 0x%llx too large",
 			 (unsigned long long)gpa, (unsigned long long)offset, (unsigned long long)size);
 		return -1;
 	}
+	if (check_backing_file(fd, offset, size, gpa, err, errlen) < 0)
+		return -1;
 	/* Map from offset 0 so the offset need not be page aligned. */
 	size_t map_len = offset + size;
 	void *base = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
 
 	if (base == MAP_FAILED) {
-		snprintf(err, errlen, "memory region gpa 0x%llx size 0x%llx: mmap: %m",
-			 (unsigned long long)gpa, (unsigned long long)size);
+		snprintf(err, errlen, "memory region gpa 0x%llx size 0x%llx: mmap: %s",
+			 (unsigned long long)gpa, (unsigned long long)size, strerror(errno));
 		return -1;
 	}
 	if (guest_memory_add(mem, gpa, size, uaddr, (uint8_t *)base + offset, err, errlen) < 0) {

@@ -32,7 +32,10 @@ struct guest_memory {
 int guest_memory_add(struct guest_memory *mem, uint64_t gpa, uint64_t size, uint64_t uaddr,
 		     void *host, char *err, size_t errlen);
 
-/* Maps SIZE bytes at OFFSET of FD (shared, read-write) and adds them. */
+/* Maps SIZE bytes at OFFSET of FD (shared, read-write) and adds them. FD
+ * must be a file that holds the whole range and is sealed against
+ * shrinking (F_SEAL_SHRINK), so no page of the mapping can ever fault with
+ * SIGBUS. */
 int guest_memory_map(struct guest_memory *mem, int fd, uint64_t offset, uint64_t gpa,
 		     uint64_t size, uint64_t uaddr, char *err, size_t errlen);
 

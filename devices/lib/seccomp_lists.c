@@ -15,7 +15,8 @@ const char *const sandbox_common_syscalls[] = {
 	/* libevent's loop */
 	"epoll_wait",
 	"epoll_ctl",
-	/* guest memory regions (SET_MEM_TABLE) and malloc */
+	/* guest memory regions (SET_MEM_TABLE: F_GET_SEALS) and malloc */
+	"fcntl",
 	"mmap",
 	"munmap",
 	"brk",

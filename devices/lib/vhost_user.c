@@ -1,13 +1,9 @@
 /* vhost-user backend: message decode and the state it sets up. */
 #include "devices/lib/vhost_user.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include "ipc/scm_rights.h"
 
 /* CONFIG only for devices with a config space: QEMU warns about it
  * otherwise. */
@@ -33,11 +29,21 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* The device lets go of chains it holds while their rings are still mapped,
+ * then the queue forgets its rings. */
+static void stop_queue(struct vu_dev *dev, struct virtqueue *vq)
+{
+	if (vq->started && dev->ops->queue_stop)
+		dev->ops->queue_stop(dev, vq);
+	vq_stop(vq);
+}
+
 void vu_dev_reset(struct vu_dev *dev)
 {
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
 		struct virtqueue *vq = &dev->vqs[i];
 
+		stop_queue(dev, vq);
 		close_fd(&vq->kick_fd);
 		if (dev->kick_fd_changed)
 			dev->kick_fd_changed(dev, vq);
@@ -104,6 +110,22 @@ static struct virtqueue *queue_at(struct vu_dev *dev, const struct vu_msg *msg, 
 	return &dev->vqs[index];
 }
 
+/* The size, addresses and base of a running ring are what its checked
+ * translation rests on: a frontend changes them only on a stopped ring
+ * (GET_VRING_BASE stops it; vhost-user.rst, "Starting and stopping rings"). */
+static struct virtqueue *stopped_queue_at(struct vu_dev *dev, const struct vu_msg *msg,
+					  uint32_t index, char *err, size_t errlen)
+{
+	struct virtqueue *vq = queue_at(dev, msg, index, err, errlen);
+
+	if (vq && vq->started) {
+		snprintf(err, errlen, "%s: queue %u is running; stop it first (GET_VRING_BASE)",
+			 vu_request_name(msg->hdr.request), index);
+		return NULL;
+	}
+	return vq;
+}
+
 /* A queue with memory, addresses and a kick fd starts; the driver may
  * already have buffers waiting in it. */
 static void try_start(struct vu_dev *dev, struct virtqueue *vq)
@@ -137,7 +159,7 @@ static int set_mem_table(struct vu_dev *dev, const struct vu_msg *msg, int *fds,
 
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
 		was_started[i] = dev->vqs[i].started;
-		vq_stop(&dev->vqs[i]);
+		stop_queue(dev, &dev->vqs[i]);
 	}
 	guest_memory_clear(&dev->mem);
 	for (uint32_t i = 0; i < m->nregions; i++) {
@@ -187,6 +209,8 @@ static int set_vring_fd(struct vu_dev *dev, const struct vu_msg *msg, int *fds, 
 		fds[0] = -1;
 	switch (msg->hdr.request) {
 	case VU_SET_VRING_KICK:
+		/* A new kick fd (re)starts the ring: from scratch, checked anew. */
+		stop_queue(dev, vq);
 		close_fd(&vq->kick_fd);
 		vq->kick_fd = fd;
 		if (dev->kick_fd_changed)
@@ -216,7 +240,10 @@ static int handle_vring_state(struct vu_dev *dev, const struct vu_msg *msg, size
 	if (check_shape(msg, nfds, sizeof(s), 0, err, errlen) < 0)
 		return -1;
 	memcpy(&s, msg->payload, sizeof(s));
-	struct virtqueue *vq = queue_at(dev, msg, s.index, err, errlen);
+	bool changes_ring = msg->hdr.request == VU_SET_VRING_NUM ||
+			    msg->hdr.request == VU_SET_VRING_BASE;
+	struct virtqueue *vq = changes_ring ? stopped_queue_at(dev, msg, s.index, err, errlen)
+					    : queue_at(dev, msg, s.index, err, errlen);
 
 	if (!vq)
 		return -1;
@@ -246,7 +273,7 @@ static int handle_vring_state(struct vu_dev *dev, const struct vu_msg *msg, size
 			dev->ops->queue_kick(dev, vq);
 		return 0;
 	default:	/* GET_VRING_BASE: the ring stops */
-		vq_stop(vq);
+		stop_queue(dev, vq);
 		s.num = vq->last_avail;
 		memcpy(reply->payload, &s, sizeof(s));
 		reply->hdr.size = sizeof(s);
@@ -263,7 +290,7 @@ static int handle_vring_addr(struct vu_dev *dev, const struct vu_msg *msg, size_
 	if (check_shape(msg, nfds, sizeof(a), 0, err, errlen) < 0)
 		return -1;
 	memcpy(&a, msg->payload, sizeof(a));
-	struct virtqueue *vq = queue_at(dev, msg, a.index, err, errlen);
+	struct virtqueue *vq = stopped_queue_at(dev, msg, a.index, err, errlen);
 
 	if (!vq)
 		return -1;
@@ -322,12 +349,14 @@ static int handle_u64(struct vu_dev *dev, const struct vu_msg *msg, size_t nfds,
 	uint64_t v = 0;
 
 	/* QEMU sends GETs with an empty payload; accept that or a u64. */
-	if (is_get && msg->hdr.size == 0 && nfds == 0)
-		;
-	else if (check_shape(msg, nfds, sizeof(v), 0, err, errlen) < 0)
+	if (is_get && msg->hdr.size == 0) {
+		if (check_shape(msg, nfds, 0, 0, err, errlen) < 0)
+			return -1;
+	} else if (check_shape(msg, nfds, sizeof(v), 0, err, errlen) < 0) {
 		return -1;
-	else
+	} else {
 		memcpy(&v, msg->payload, sizeof(v));
+	}
 
 	switch (msg->hdr.request) {
 	case VU_GET_FEATURES:
@@ -441,79 +470,4 @@ int vu_handle(struct vu_dev *dev, const struct vu_msg *msg, int *fds, size_t nfd
 bool vu_request_expects_reply(const struct vu_msg *msg)
 {
 	return request_has_reply(msg->hdr.request);
-}
-
-int vu_recv(int sock, struct vu_msg *msg, int *fds, size_t *nfds, char *err, size_t errlen)
-{
-	union {
-		struct cmsghdr align;
-		char buf[SCM_RIGHTS_SPACE(VU_MAX_FDS)];
-	} control;
-	struct iovec iov = { .iov_base = &msg->hdr, .iov_len = sizeof(msg->hdr) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n;
-
-	*nfds = 0;
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return 0;
-	if (n < 0) {
-		snprintf(err, errlen, "vhost-user socket: recvmsg: %m");
-		return -1;
-	}
-	*nfds = scm_rights_take(&mh, fds, VU_MAX_FDS);
-	if (*nfds > VU_MAX_FDS)
-		*nfds = VU_MAX_FDS;	/* the rest are closed */
-	if (mh.msg_flags & MSG_CTRUNC) {
-		snprintf(err, errlen, "vhost-user socket: more than %d fds with one message", VU_MAX_FDS);
-		return -1;
-	}
-	if ((size_t)n != sizeof(msg->hdr)) {
-		snprintf(err, errlen, "vhost-user socket: short header (%zd bytes)", n);
-		return -1;
-	}
-	if (msg->hdr.size > VU_MAX_PAYLOAD) {
-		snprintf(err, errlen, "vhost-user socket: %s with a payload of %u bytes",
-			 vu_request_name(msg->hdr.request), msg->hdr.size);
-		return -1;
-	}
-	size_t got = 0;
-
-	while (got < msg->hdr.size) {
-		n = read(sock, msg->payload + got, msg->hdr.size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "vhost-user socket: %s payload cut short at %zu of %u bytes",
-				 vu_request_name(msg->hdr.request), got, msg->hdr.size);
-			return -1;
-		}
-		got += n;
-	}
-	return 1;
-}
-
-int vu_send(int sock, const struct vu_msg *msg, char *err, size_t errlen)
-{
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)&msg->hdr, .iov_len = sizeof(msg->hdr) },
-		{ .iov_base = (void *)msg->payload, .iov_len = msg->hdr.size },
-	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-	ssize_t n;
-
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)(sizeof(msg->hdr) + msg->hdr.size)) {
-		snprintf(err, errlen, "vhost-user socket: reply to %s: %s",
-			 vu_request_name(msg->hdr.request), n < 0 ? strerror(errno) : "short write");
-		return -1;
-	}
-	return 0;
 }

@@ -37,6 +37,9 @@ struct vu_device_ops {
 	void (*get_config)(struct vu_dev *dev, uint8_t *config);
 	/* The driver kicked, or the queue just became ready: take its chains. */
 	void (*queue_kick)(struct vu_dev *dev, struct virtqueue *vq);
+	/* Optional: the running queue is about to stop (its rings are still
+	 * mapped): return or drop any chain the device still holds. */
+	void (*queue_stop)(struct vu_dev *dev, struct virtqueue *vq);
 };
 
 struct vu_dev {
@@ -64,12 +67,6 @@ bool vu_dev_has_feature(const struct vu_dev *dev, unsigned bit);
  * the connection when the frontend waits for a reply it cannot get). */
 int vu_handle(struct vu_dev *dev, const struct vu_msg *msg, int *fds, size_t nfds,
 	      struct vu_msg *reply, bool *send_reply, char *err, size_t errlen);
-
-/* Reads one message from SOCK: header plus up to VU_MAX_FDS fds, then the
- * payload. Returns 1, 0 at end of stream, -1 with a message in err. */
-int vu_recv(int sock, struct vu_msg *msg, int *fds, size_t *nfds, char *err, size_t errlen);
-int vu_send(int sock, const struct vu_msg *msg, char *err, size_t errlen);
-
 
 /* GET_* requests: the frontend waits for their reply whatever happens. */
 bool vu_request_expects_reply(const struct vu_msg *msg);

@@ -81,6 +81,15 @@ int vq_start(struct virtqueue *vq)
 			       (unsigned long long)(!vq->desc    ? vq->desc_uaddr
 						    : !vq->avail ? vq->avail_uaddr
 								 : vq->used_uaddr));
+		vq_stop(vq);
+		return -1;
+	}
+	/* Aligned frontend addresses still give misaligned host pointers when
+	 * a region's mmap offset is odd; the ring fields are read and written
+	 * in place, so the device's own pointers must be aligned too. */
+	if (((uintptr_t)vq->desc & 15) || ((uintptr_t)vq->avail & 1) || ((uintptr_t)vq->used & 3)) {
+		vq_mark_broken(vq, "rings misaligned in the device's mapping (region mmap offset not aligned)");
+		vq_stop(vq);
 		return -1;
 	}
 	vq->used_idx = READ_ONCE(vq->used->idx);
@@ -240,6 +249,11 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *chain)
 	if (vq->event_idx)
 		set_avail_event(vq);
 	return 1;
+}
+
+void vq_unpop(struct virtqueue *vq)
+{
+	vq->last_avail--;
 }
 
 void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len)

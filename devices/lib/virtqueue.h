@@ -83,8 +83,11 @@ struct vq_chain {
 void vq_init(struct virtqueue *vq, unsigned index, const char *device,
 	     const struct guest_memory *mem);
 
-/* Translates the ring addresses through the memory table and checks them.
- * Returns 0, or -1 after marking the queue broken. */
+/* Translates the ring addresses through the memory table and checks them
+ * (whole rings inside one region, aligned in guest and host address).
+ * Returns 0, or -1 after marking the queue broken. The translation holds
+ * until vq_stop: whoever changes num, the addresses or the memory table
+ * stops the queue first and starts it again afterwards. */
 int vq_start(struct virtqueue *vq);
 
 /* Forgets the rings (GET_VRING_BASE, RESET_OWNER); fds are kept. */
@@ -95,6 +98,10 @@ bool vq_ready(const struct virtqueue *vq);	/* started, enabled, not broken */
 /* Takes the next available chain. Returns 1 with *chain filled, 0 when the
  * ring is empty, -1 when the queue is (now) broken. */
 int vq_pop(struct virtqueue *vq, struct vq_chain *chain);
+
+/* Puts back the chain vq_pop just took, untouched, to be taken again later
+ * (the device found it cannot use it yet). */
+void vq_unpop(struct virtqueue *vq);
 
 /* Returns a chain to the driver with LEN bytes written into its buffers. */
 void vq_push(struct virtqueue *vq, uint16_t head, uint32_t len);

@@ -6,6 +6,7 @@
 #ifndef TESTS_UNIT_DEV_FRONTEND_H
 #define TESTS_UNIT_DEV_FRONTEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,10 +27,31 @@ struct dev_frontend {
 	int call_fd[VU_MAX_QUEUES], err_fd[VU_MAX_QUEUES], kick_fd[VU_MAX_QUEUES];
 };
 
+/* Starts PROGRAM (under $top_builddir/devices/) on one end of a socketpair
+ * with ARGS (NULL terminated) after --fd N; returns the other end. With
+ * STDERR_FD, the device's stderr goes to a pipe whose read end is stored
+ * there (non-blocking). */
+int frontend_spawn(const char *program, const char *const *args, pid_t *pid, int *stderr_fd);
+
+/* For tests that play a hostile frontend: one message as given, and the
+ * u64 reply (or REPLY_ACK status) to REQUEST, its header checked. */
+void frontend_send_raw(int sock, uint32_t request, uint32_t flags, const void *payload,
+		       uint32_t size, const int *fds, unsigned nfds);
+uint64_t frontend_recv_u64(int sock, uint32_t request);
+
+/* Reads the device's stderr (bounded in time) until it has said WHAT. */
+bool frontend_stderr_has(int stderr_fd, const char *what);
+
+/* Waits (bounded) for the device to exit; its wait status. */
+int frontend_wait_exit(pid_t pid);
+
 /* PROGRAM is under $top_builddir/devices/; ARGS (NULL terminated) follow
  * --fd N. */
 void frontend_start(struct dev_frontend *f, const char *program, const char *const *args,
 		    unsigned nqueues);
+/* Stops queue Q (GET_VRING_BASE), clears its rings as a driver reset
+ * would, and hands it to the device again. */
+void frontend_restart_queue(struct dev_frontend *f, unsigned q);
 /* Hangs up and checks that the device exits 0. */
 void frontend_stop(struct dev_frontend *f);
 
