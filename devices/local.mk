@@ -60,16 +60,22 @@ tests_unit_check_dev_virtqueue_SOURCES = tests/unit/check_dev_virtqueue.c
 tests_unit_check_dev_virtqueue_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dev_virtqueue_LDADD = devices/lib/libdevice.la tests/unit/libchecktap.la $(CHECK_LIBS)
 
-# Fuzz targets (tests/fuzz/README.md): the ring walker and the decoder.
-FUZZ_TARGETS += tests/fuzz/dev_virtqueue tests/fuzz/dev_vhost_user
+# Fuzz targets (tests/fuzz/README.md): the ring walker, the decoder with a
+# hostile frontend's fds, and running queues under frontend and guest.
+FUZZ_TARGETS += tests/fuzz/dev_virtqueue tests/fuzz/dev_vhost_user tests/fuzz/dev_vhost_user_queue
 tests_fuzz_dev_virtqueue_SOURCES = tests/fuzz/dev_virtqueue.c
 tests_fuzz_dev_virtqueue_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_dev_virtqueue_LDADD = devices/lib/libdevice.la $(FUZZ_LDADD)
 tests_fuzz_dev_virtqueue_LDFLAGS = $(FUZZ_LINK_FLAGS)
-tests_fuzz_dev_vhost_user_SOURCES = tests/fuzz/dev_vhost_user.c
+FUZZ_FRONTEND_SOURCES = tests/fuzz/fuzz_frontend.c tests/fuzz/fuzz_frontend.h
+tests_fuzz_dev_vhost_user_SOURCES = tests/fuzz/dev_vhost_user.c $(FUZZ_FRONTEND_SOURCES)
 tests_fuzz_dev_vhost_user_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_dev_vhost_user_LDADD = devices/lib/libdevice.la $(FUZZ_LDADD)
 tests_fuzz_dev_vhost_user_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_dev_vhost_user_queue_SOURCES = tests/fuzz/dev_vhost_user_queue.c $(FUZZ_FRONTEND_SOURCES)
+tests_fuzz_dev_vhost_user_queue_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_dev_vhost_user_queue_LDADD = devices/lib/libdevice.la $(FUZZ_LDADD)
+tests_fuzz_dev_vhost_user_queue_LDFLAGS = $(FUZZ_LINK_FLAGS)
 
 # vhost-user descriptors (vhost-user.rst, "Backend program conventions"),
 # for QEMU's and libvirt's backend discovery.

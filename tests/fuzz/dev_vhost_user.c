@@ -1,19 +1,16 @@
 /* Fuzz target: the vhost-user message decoder (devices/lib/vhost_user.c).
- * The input is a stream of messages as a frontend sends them (12-byte
- * header, payload), handled in order by a two-queue device with a config
- * space. No fds come with them, so SET_MEM_TABLE and the vring fds take
- * their error paths; everything else runs for real. */
+ * The input is a stream of messages as a frontend sends them, each with
+ * the fds its header asks for (tests/fuzz/fuzz_frontend.h): memfds for
+ * SET_MEM_TABLE, eventfds for the rings, or the wrong kind or count. A
+ * two-queue device with a config space handles them in order; once a
+ * queue has memory, addresses and a kick fd it starts, and a kick takes
+ * every chain the (zeroed) guest memory offers. */
 #include <stdint.h>
 #include <string.h>
 
-#include "devices/lib/vhost_user.h"
+#include "tests/fuzz/fuzz_frontend.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void discard_line(const char *line)
-{
-	(void)line;
-}
 
 static void fuzz_get_config(struct vu_dev *dev, uint8_t *config)
 {
@@ -42,30 +39,16 @@ static const struct vu_device_ops fuzz_ops = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vu_dev dev;
-	static struct vu_msg msg, reply;
+	static struct vu_msg msg;
 	static struct vq_chain chain;
-	char err[256];
-	bool send_reply;
+	struct fuzz_input in = { data, size };
+	int fds[VU_MAX_FDS];
+	size_t nfds;
 
-	vq_set_log(discard_line);
+	fuzz_frontend_begin();
 	vu_dev_init(&dev, &fuzz_ops, &chain);
-	while (size >= sizeof(msg.hdr)) {
-		memcpy(&msg.hdr, data, sizeof(msg.hdr));
-		data += sizeof(msg.hdr);
-		size -= sizeof(msg.hdr);
-		/* vu_recv refuses larger payloads before reading them. */
-		if (msg.hdr.size > VU_MAX_PAYLOAD)
-			break;
-		size_t n = msg.hdr.size < size ? msg.hdr.size : size;
-
-		memcpy(msg.payload, data, n);
-		msg.hdr.size = n;
-		data += n;
-		size -= n;
-		vu_handle(&dev, &msg, NULL, 0, &reply, &send_reply, err, sizeof(err));
-		if (send_reply && reply.hdr.size > VU_MAX_PAYLOAD)
-			__builtin_trap();
-	}
+	while (fuzz_next_message(&in, &msg, fds, &nfds))
+		fuzz_handle(&dev, &msg, fds, nfds);
 	vu_dev_reset(&dev);
 	return 0;
 }

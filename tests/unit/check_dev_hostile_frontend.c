@@ -73,10 +73,11 @@ static uint64_t vring_fd(uint32_t req, int fd)
 /* One region at guest and frontend address 0 over the memfd. */
 static uint64_t mem_table(uint64_t size, uint64_t mmap_offset)
 {
+	/* struct vu_memory with one region */
 	struct {
-		struct vu_memory m;
+		uint32_t nregions, padding;
 		struct vu_region r;
-	} t = { { 1, 0 }, { 0, size, 0, mmap_offset } };
+	} t = { 1, 0, { 0, size, 0, mmap_offset } };
 
 	return request(VU_SET_MEM_TABLE, &t, sizeof(t), &h.memfd, 1);
 }
