@@ -13,8 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define IPC_MAX_MSG (64 * 1024) /* payload bytes */
-#define IPC_MAX_FDS 16          /* fds attached to one message */
+#include "ipc/protocol.h"
+
+/* The limits schemas/protocol.json states for every message. */
+#define IPC_MAX_MSG GM_MAX_MESSAGE_BYTES /* payload bytes */
+#define IPC_MAX_FDS GM_MAX_FDS           /* fds attached to one message */
 
 enum ipc_status {
 	IPC_OK = 0,

@@ -14,15 +14,39 @@ EXTRA_DIST += $(IPC_SCHEMAS) ipc/embed-schemas.awk
 # Use: (cd $(srcdir) && $(IPC_EMBED_SCHEMAS) -v table=C_NAME FILES...)
 IPC_EMBED_SCHEMAS = $(AWK) -f ipc/embed-schemas.awk
 
+# The management protocol: schemas/protocol.json is the one source of its
+# enums, limits and method tables (ipc/protocol.h, ipc/protocol_tables.c,
+# made by the build tool ipc/protogen) and of docs/protocol.md (committed;
+# tests/integration/protocol-doc.sh fails when it differs from what
+# `make protocol-doc` writes).
+PROTOCOL_JSON = $(srcdir)/schemas/protocol.json
+EXTRA_DIST += schemas/protocol.json docs/protocol.md
+noinst_PROGRAMS += ipc/protogen
+ipc_protogen_SOURCES = ipc/protogen.c
+ipc_protogen_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+ipc_protogen_LDADD = $(JANSSON_LIBS)
+BUILT_SOURCES += ipc/protocol.h ipc/protocol_tables.c
+CLEANFILES += ipc/protocol.h ipc/protocol_tables.c
+ipc/protocol.h: $(PROTOCOL_JSON) ipc/protogen$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) ipc && ipc/protogen$(EXEEXT) header $(PROTOCOL_JSON) >$@-t && mv $@-t $@
+ipc/protocol_tables.c: $(PROTOCOL_JSON) ipc/protogen$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) ipc && ipc/protogen$(EXEEXT) source $(PROTOCOL_JSON) >$@-t && mv $@-t $@
+.PHONY: protocol-doc
+protocol-doc: ipc/protogen$(EXEEXT)
+	ipc/protogen$(EXEEXT) markdown $(PROTOCOL_JSON) >$(srcdir)/docs/protocol.md
+dist_check_SCRIPTS += tests/integration/protocol-doc.sh
+TESTS += tests/integration/protocol-doc.sh
+
 noinst_LTLIBRARIES += ipc/libipc.la
 ipc_libipc_la_SOURCES = \
 	ipc/frame.c ipc/frame.h \
+	ipc/protocol.c \
 	ipc/schema.c ipc/schema.h ipc/schema_internal.h \
 	ipc/schema_validate.c \
 	ipc/decode.c ipc/decode.h \
 	ipc/scm_rights.h \
 	ipc/vhost_user_proto.h
-nodist_ipc_libipc_la_SOURCES = ipc/embedded_schemas.c
+nodist_ipc_libipc_la_SOURCES = ipc/embedded_schemas.c ipc/protocol.h ipc/protocol_tables.c
 ipc_libipc_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 ipc_libipc_la_LIBADD = $(JANSSON_LIBS)
 CLEANFILES += ipc/embedded_schemas.c
