@@ -4,7 +4,7 @@
 # Schemas compiled into libipc.la (looked up with ipc_schema_get("NAME")
 # for schemas/NAME.schema.json). A folder that adds a schema appends it in
 # its own local.mk:
-#	IPC_SCHEMAS += schemas/guest-config.schema.json
+#	IPC_SCHEMAS += schemas/vmm-config.schema.json
 # Listed files are also distributed.
 IPC_SCHEMAS =
 EXTRA_DIST += $(IPC_SCHEMAS) ipc/embed-schemas.awk

@@ -15,7 +15,6 @@ build=$root/out/build
 config=$build/demo-guest.json
 cat >"$config" <<JSON
 {
-  "kernel_type": "testguest",
   "kernel": "$build/testguest/testguest",
   "cmdline": "test=boot,acpi,irq,smp expect_cpus=4",
   "cpus": 4,

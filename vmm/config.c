@@ -16,7 +16,7 @@
 #include "ipc/schema.h"
 #include "vmm/cmdline.h"
 
-#define CONFIG_SCHEMA "guest-config"
+#define CONFIG_SCHEMA "vmm-config"
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define PAGE_SIZE 4096
 

@@ -1,4 +1,4 @@
-/* The guest config (schemas/guest-config.schema.json) turned into what the
+/* The launch config (schemas/vmm-config.schema.json) turned into what the
  * vmm runs: every file already open, the command line joined. The schema
  * checks types and ranges; this adds what a schema cannot say. A config
  * comes from a file (--config) or as one message with fds attached

@@ -26,7 +26,7 @@ EXTRA_DIST += vmm/x86/dsdt.asl
 
 # guestmgr-vmm, the per-guest VMM. Everything but main() is a convenience
 # library, so unit tests link the parts they check.
-IPC_SCHEMAS += schemas/guest-config.schema.json
+IPC_SCHEMAS += schemas/vmm-config.schema.json
 noinst_LTLIBRARIES += vmm/libvmm.la
 vmm_libvmm_la_SOURCES = \
 	vmm/cmdline.c vmm/cmdline.h \

@@ -18,7 +18,7 @@ guest_config() {
 	*guest_memory*) mem= ;;
 	*) mem='"guest_memory": 268435456' ;;
 	esac
-	printf '{ "kernel_type": "testguest", "kernel": "%s", "cmdline": "%s"%s%s }\n' \
+	printf '{ "kernel": "%s", "cmdline": "%s"%s%s }\n' \
 		"$testguest" "$2" "${mem:+, $mem}" "${3:+, $3}" > "$tmp/$1.json"
 }
 
