@@ -124,10 +124,11 @@ START_TEST(errors_name_the_field)
 	expect_error("{\"kernel\": \"missing.bin\"}", "missing.bin': No such file or directory");
 	expect_error("{\"kernel\": \"kernel.bin\", \"ramdisk\": {\"fd\": 999}}",
 		     "ramdisk (fd 999): Bad file descriptor");
-	expect_error("{\"kernel\": \"kernel.bin\", \"virtio_vsock\": 1}", "field 'virtio_vsock'");
-	expect_error("{\"kernel\": \"kernel.bin\", \"block_devices\": [{\"id\": \"d\", "
-		     "\"file\": \"kernel.bin\", \"format\": \"vmdk\"}]}",
-		     "field 'block_devices[0].format'");
+	expect_error("{\"kernel\": \"kernel.bin\", \"virtio_vsock\": true}",
+		     "field 'virtio_vsock': unknown field");
+	expect_error("{\"kernel\": \"kernel.bin\", \"vhost_user_devices\": [{\"type\": \"gpu\", "
+		     "\"socket\": \"x.sock\"}]}",
+		     "field 'vhost_user_devices[0].type'");
 	expect_error("{\"kernel\": \"kernel.bin\",\n \"cpus\": 1,,\n}", "line 2 column");
 	expect_error("{\"kernel\": \"kernel.bin\", \"serial\": {\"out\": \"nodir/x\"}}",
 		     "serial.out '");
