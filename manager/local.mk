@@ -29,7 +29,7 @@ manager_guestmgrd_guestmgrd_SOURCES = \
 	manager/guestmgrd/api_realm.c
 manager_guestmgrd_guestmgrd_CPPFLAGS = $(AM_CPPFLAGS) $(MANAGER_DIRS_CPPFLAGS)
 manager_guestmgrd_guestmgrd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
-manager_guestmgrd_guestmgrd_LDADD = ipc/libipc.la $(LIBEVENT_LIBS) $(JANSSON_LIBS) $(SYSTEMD_LIBS)
+manager_guestmgrd_guestmgrd_LDADD = manager/guestmgrd/librequestdecode.la ipc/libipc.la $(LIBEVENT_LIBS) $(JANSSON_LIBS) $(SYSTEMD_LIBS)
 
 bin_PROGRAMS += manager/guestctl/guestctl
 manager_guestctl_guestctl_SOURCES = \
@@ -51,3 +51,22 @@ manager_guestctl_guestctl_SOURCES = \
 manager_guestctl_guestctl_CPPFLAGS = $(AM_CPPFLAGS) $(MANAGER_DIRS_CPPFLAGS)
 manager_guestctl_guestctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 manager_guestctl_guestctl_LDADD = ipc/libipc.la $(JANSSON_LIBS)
+
+# The request decoder on its own, for the fuzz target (tests/fuzz/README.md).
+noinst_LTLIBRARIES += manager/guestmgrd/librequestdecode.la
+manager_guestmgrd_librequestdecode_la_SOURCES = \
+	manager/guestmgrd/request_decode.c manager/guestmgrd/request_decode.h
+manager_guestmgrd_librequestdecode_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+manager_guestmgrd_librequestdecode_la_LIBADD = ipc/libipc.la
+FUZZ_TARGETS += tests/fuzz/gm_request
+tests_fuzz_gm_request_SOURCES = tests/fuzz/gm_request.c
+tests_fuzz_gm_request_CFLAGS = $(FUZZ_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_gm_request_LDADD = manager/guestmgrd/librequestdecode.la $(FUZZ_LDADD)
+tests_fuzz_gm_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
+
+# Integration tests (need no KVM unless they say so): malformed requests.
+EXTRA_DIST += tests/integration/manager-lib.sh
+check_PROGRAMS += tests/integration/gm-raw
+tests_integration_gm_raw_SOURCES = tests/integration/gm-raw.c
+dist_check_SCRIPTS += tests/integration/manager-protocol.sh
+TESTS += tests/integration/manager-protocol.sh

@@ -12,9 +12,8 @@
 #include "ipc/frame.h"
 #include "ipc/schema.h"
 #include "manager/guestmgrd/daemon.h"
+#include "manager/guestmgrd/request_decode.h"
 #include "manager/guestmgrd/server.h"
-
-#define MAX_ID_LEN 64
 
 static const method_handler handlers[GM_METHOD_COUNT] = {
 	[GM_METHOD_GUEST_MANAGER_LAUNCH] = api_launch,
@@ -129,119 +128,13 @@ static bool may_control(const struct daemon *d, const struct ucred *cred)
 	return false;
 }
 
-/* Every {"fd": N} in V, counted per index. */
-static int count_fd_refs(const json_t *v, unsigned *refs, size_t nfds, char *err, size_t errlen)
+/* Checks what depends on the connection (access), then runs the handler. */
+static void handle(struct client *c, const struct decoded_request *dr, struct request *req)
 {
-	const char *key;
-	json_t *item;
-	size_t i;
+	int m = dr->method;
 
-	if (json_is_array(v)) {
-		json_array_foreach((json_t *)v, i, item)
-			if (count_fd_refs(item, refs, nfds, err, errlen) < 0)
-				return -1;
-		return 0;
-	}
-	if (!json_is_object(v))
-		return 0;
-	if (json_object_size(v) == 1 && json_is_integer(json_object_get(v, "fd"))) {
-		json_int_t n = json_integer_value(json_object_get(v, "fd"));
-
-		if (n < 0 || (size_t)n >= nfds) {
-			snprintf(err, errlen, "fd %lld is named but %zu fds came with the request",
-				 (long long)n, nfds);
-			return -1;
-		}
-		refs[n]++;
-		return 0;
-	}
-	json_object_foreach((json_t *)v, key, item)
-		if (count_fd_refs(item, refs, nfds, err, errlen) < 0)
-			return -1;
-	return 0;
-}
-
-static int check_fds(const json_t *params, size_t nfds, char *err, size_t errlen)
-{
-	unsigned refs[GM_MAX_FDS] = { 0 };
-
-	if (count_fd_refs(params, refs, nfds, err, errlen) < 0)
-		return -1;
-	for (size_t i = 0; i < nfds; i++)
-		if (refs[i] != 1) {
-			snprintf(err, errlen, "fd %zu came with the request but %s", i,
-				 refs[i] ? "more than one field names it" : "no field names it");
-			return -1;
-		}
-	return 0;
-}
-
-static int find_method(const char *name)
-{
-	for (int m = 0; m < GM_METHOD_COUNT; m++)
-		if (!strcmp(gm_methods[m].name, name))
-			return m;
-	return -1;
-}
-
-/* The envelope: {"id": integer or short string, "method": string,
- * "params": object}. */
-static int check_envelope(json_t *doc, char *err, size_t errlen)
-{
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(doc)) {
-		snprintf(err, errlen, "a request is a JSON object");
-		return -1;
-	}
-	json_object_foreach(doc, key, v)
-		if (strcmp(key, "id") && strcmp(key, "method") && strcmp(key, "params")) {
-			snprintf(err, errlen, "field '%s': unknown field", key);
-			return -1;
-		}
-	v = json_object_get(doc, "id");
-	if (!v || !(json_is_integer(v) || (json_is_string(v) && json_string_length(v) <= MAX_ID_LEN))) {
-		snprintf(err, errlen, "field 'id': required, an integer or a string of at most %d bytes",
-			 MAX_ID_LEN);
-		return -1;
-	}
-	if (!json_is_string(json_object_get(doc, "method"))) {
-		snprintf(err, errlen, "field 'method': required, a string");
-		return -1;
-	}
-	v = json_object_get(doc, "params");
-	if (v && !json_is_object(v)) {
-		snprintf(err, errlen, "field 'params': expected object");
-		return -1;
-	}
-	return 0;
-}
-
-/* Checks everything up to the handler; replies itself when something is
- * wrong. */
-static void handle(struct client *c, json_t *doc, struct request *req)
-{
-	static json_t *empty;
-	char err[IPC_SCHEMA_ERR_MAX];
-	json_t *id = json_object_get(doc, "id");
-	int m;
-
-	if (!empty)
-		empty = json_object();
-	if (check_envelope(doc, err, sizeof(err)) < 0) {
-		reply_error(c->d, c->id, json_is_integer(id) || json_is_string(id) ? id : NULL,
-			    &gm_enum_protocol_error, GM_PROTOCOL_ERROR_BAD_REQUEST, "%s", err);
-		return;
-	}
-	req->id = id;
-	req->params = json_object_get(doc, "params") ?: empty;
-	m = find_method(json_string_value(json_object_get(doc, "method")));
-	if (m < 0) {
-		request_error(req, &gm_enum_protocol_error, GM_PROTOCOL_ERROR_UNKNOWN_METHOD,
-			      "no method '%s'", json_string_value(json_object_get(doc, "method")));
-		return;
-	}
+	req->id = dr->id;
+	req->params = dr->params;
 	req->method = (enum gm_method)m;
 	if (gm_methods[m].access == GM_ACCESS_CONTROL && c->access != GM_ACCESS_CONTROL) {
 		request_error(req, &gm_enum_protocol_error, GM_PROTOCOL_ERROR_PERMISSION_DENIED,
@@ -258,12 +151,6 @@ static void handle(struct client *c, json_t *doc, struct request *req)
 	if (c->bound_guest[0] && strncmp(gm_methods[m].name, "Guest.", 6)) {
 		request_error(req, &gm_enum_protocol_error, GM_PROTOCOL_ERROR_PERMISSION_DENIED,
 			      "a Guest channel serves the Guest methods only, not %s", gm_methods[m].name);
-		return;
-	}
-	if (ipc_schema_validate(c->d->request_schemas[m], req->params, err, sizeof(err)) < 0 ||
-	    check_fds(req->params, req->nfds, err, sizeof(err)) < 0) {
-		request_error(req, &gm_enum_protocol_error, GM_PROTOCOL_ERROR_BAD_REQUEST, "params: %s",
-			      err);
 		return;
 	}
 	req->guest = json_string_value(json_object_get(req->params, "guest"));
@@ -291,18 +178,19 @@ int request_read(struct client *c)
 			    "%s", ipc_strerror(&ierr, why, sizeof(why)));
 		return 0;
 	}
-	json_error_t jerr;
-	json_t *doc = json_loadb(buf, msg.len, JSON_REJECT_DUPLICATES, &jerr);
+	struct decoded_request dr;
 	struct request req = {
 		.d = d, .client_id = c->id, .access = c->access, .fds = msg.fds, .nfds = msg.nfds,
 	};
+	char err[IPC_SCHEMA_ERR_MAX + 64];
+	int number;
 
-	if (!doc)
-		reply_error(d, c->id, NULL, &gm_enum_protocol_error, GM_PROTOCOL_ERROR_BAD_REQUEST,
-			    "invalid JSON at line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+	if (request_decode(buf, msg.len, msg.nfds, d->request_schemas, &dr, &number, err,
+			   sizeof(err)) < 0)
+		reply_error(d, c->id, dr.id, &gm_enum_protocol_error, number, "%s", err);
 	else
-		handle(c, doc, &req);
-	json_decref(doc);
+		handle(c, &dr, &req);
+	json_decref(dr.doc);
 	/* The fds no handler kept. The client may be gone by now: nothing
 	 * below touches it. */
 	for (size_t i = 0; i < msg.nfds; i++)
