@@ -68,5 +68,7 @@ tests_fuzz_gm_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
 EXTRA_DIST += tests/integration/manager-lib.sh
 check_PROGRAMS += tests/integration/gm-raw
 tests_integration_gm_raw_SOURCES = tests/integration/gm-raw.c
-dist_check_SCRIPTS += tests/integration/manager-protocol.sh
-TESTS += tests/integration/manager-protocol.sh
+dist_check_SCRIPTS += tests/integration/manager-protocol.sh tests/integration/manager-access.sh \
+	tests/integration/manager-cli.sh
+TESTS += tests/integration/manager-protocol.sh tests/integration/manager-access.sh \
+	tests/integration/manager-cli.sh

@@ -6,7 +6,7 @@ set -eu
 packages="
   build-essential autoconf automake libtool pkg-config
   check libevent-dev libseccomp-dev libfdt-dev libjansson-dev device-tree-compiler zlib1g-dev
-  libsystemd-dev systemd
+  libsystemd-dev systemd jq prometheus
   acpica-tools
   clang libclang-rt-14-dev
   qemu-system-x86 qemu-utils socat strace

@@ -1,0 +1,110 @@
+#!/bin/sh
+# guestctl as scripts and monitoring use it, against a guestmgrd whose
+# guests cannot start (a package with a kernel that is no kernel: the same
+# on every host, KVM or not): exit statuses, --json, events, status,
+# metrics (checked by promtool), realms, persistent disks and their
+# errors, BAD_CONFIG naming the field.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/manager-lib.sh"
+
+command -v jq >/dev/null || tap_skip_all "needs jq (scripts/setup.sh installs it)"
+gm_setup
+# broken: a kernel that is no kernel, a persistent disk, autostart.
+mkdir -p "$tmp/packages/broken" "$tmp/packages/badcfg"
+echo "not a kernel" >"$tmp/packages/broken/kernel"
+cat >"$tmp/packages/broken/guest.json" <<JSON
+{ "kernel": "kernel", "cpus": 2, "guest_memory": 33554432, "autostart": true,
+  "storage": { "id": "data", "size": 1048576 } }
+JSON
+echo '{ "kernel": "kernel", "cpus": 0 }' >"$tmp/packages/badcfg/guest.json"
+gm_start
+
+# Exit statuses (guestctl(1)).
+gm_status_is "a bad command line exits 2" 2 gctl frobnicate
+gm_status_is "a missing argument exits 2" 2 gctl info
+gm_status_is "a refusal exits 1" 1 gctl info nosuchguest
+gm_status_is "an unreachable daemon exits 3" 3 "$build/manager/guestctl/guestctl" \
+	--ro-socket "$tmp/none.sock" list
+gm_status_is "--help exits 0" 0 gctl --help
+
+# JSON for scripts.
+gctl --json list >"$tmp/list.json"
+tap_check "list --json is JSON with every package" \
+	test "$(jq -r '[.guests[].name] | sort | join(",")' "$tmp/list.json")" = "badcfg,broken,testguest"
+gctl --json info nosuchguest >"$tmp/err.json"
+tap_check "an error with --json is JSON naming its code" \
+	test "$(jq -r .error.code "$tmp/err.json")" = UNKNOWN_GUEST
+
+# The autostart guest was launched with the daemon, and failed.
+gm_expect "autostart launched the package that asks for it" "launches" gctl --json list
+tap_check "it failed to start, and says why" \
+	sh -c "$build/manager/guestctl/guestctl --ro-socket '$ro_sock' --json info broken |
+		jq -e '.guest_status == \"STOPPED\" and (.stop_reason.message | length > 0)' >/dev/null"
+gm_status_is "status exits 4 while an autostart guest is not RUNNING" 4 gctl status
+gm_expect "and names it" "not running: broken (STOPPED)" gctl status
+
+# Events: the whole life of a failing launch, as JSON lines.
+gctl events >"$tmp/events" &
+events_pid=$!
+sleep 0.3
+gctl launch broken >/dev/null 2>&1
+sleep 0.5
+kill "$events_pid"
+tap_check "events: the current state first" grep -q '"guest":"broken","status":"STOPPED","time":0' "$tmp/events"
+tap_check "events: STARTING, STOPPING, STOPPED of the launch, in order" \
+	test "$(jq -r 'select(.guest == "broken" and .time > 0) | .status' "$tmp/events" | tr '\n' ' ')" = \
+	"STARTING STOPPING STOPPED "
+tap_check "events: STOPPED carries its stop_reason" \
+	sh -c "jq -e 'select(.status == \"STOPPED\" and .time > 0) | .stop_reason.cause' '$tmp/events' >/dev/null"
+
+# Metrics for node_exporter's textfile collector.
+gctl metrics >"$tmp/metrics.prom"
+if command -v promtool >/dev/null; then
+	tap_check "metrics pass promtool check metrics" sh -c "promtool check metrics <'$tmp/metrics.prom'"
+else
+	tap_skip "metrics pass promtool check metrics" "no promtool"
+fi
+tap_check "metrics: the current status of each guest" \
+	grep -q 'guestmgr_guest_status{guest="broken",status="STOPPED"} 1' "$tmp/metrics.prom"
+tap_check "metrics: launches count restarts" \
+	grep -q 'guestmgr_guest_launches_total{guest="broken"} 2' "$tmp/metrics.prom"
+tap_check "metrics: OpenMetrics' end" test "$(tail -n1 "$tmp/metrics.prom")" = "# EOF"
+
+# The persistent disk: made at the first launch, kept, wiped on request.
+tap_check "the persistent disk was made, sparse, of its size" \
+	test "$(stat -c %s "$tmp/state/broken/disk.raw")" -eq 1048576
+gm_expect "wipe removes it" "persistent disk removed" gctl wipe broken
+tap_check "it is gone" test ! -e "$tmp/state/broken/disk.raw"
+gm_expect "wipe again: there is none" "had no persistent disk" gctl wipe broken
+
+# BAD_CONFIG names the field, from the package or the overrides.
+gm_expect "a bad package config" "BAD_CONFIG: guest 'badcfg': package 'badcfg': guest.json: field 'cpus': 0 is below the minimum 1" \
+	gctl launch badcfg
+gm_expect "a bad override" "BAD_CONFIG: guest 'broken': config: field 'cpus': 99 is above the maximum 64" \
+	gctl launch broken --cpus 99
+gm_expect "a memory override not in pages" "field 'guest_memory': 33554433 is not a multiple of 4096" \
+	gctl launch broken --memory 33554433
+gm_expect "START_FAILURE carries the cause" "START_FAILURE" gctl launch broken
+
+# Realms: ids from 1, cids from 3, never reused.
+gm_expect "realm create" "environment 1" gctl realm create lab
+gctl realm launch 1 broken --label a >/dev/null 2>&1
+gctl realm launch 1 fuchsia-pkg://fuchsia.com/broken#meta/broken.cm --label b >/dev/null 2>&1
+gctl --json realm instances 1 >"$tmp/inst.json"
+tap_check "instances get cids 3 and 4" \
+	test "$(jq -r '[.instances[].cid] | join(",")' "$tmp/inst.json")" = "3,4"
+gm_expect "an unknown package url is refused" "names no guest package" \
+	gctl realm launch 1 "fuchsia-pkg://fuchsia.com/../x"
+gm_expect "an unknown environment is refused" "no environment 9" gctl realm instances 9
+gm_expect "vsock is not available yet" "NOT_AVAILABLE" "$build/tests/integration/gm-raw" "$sock" \
+	'{"id":1,"method":"Realm.GetHostVsockEndpoint","params":{"realm":1}}'
+
+# NO_STORAGE: a state directory that cannot hold the disk.
+gm_stop
+echo file >"$tmp/notadir"
+cat >"$tmp/guestmgrd.json" <<JSON
+{ "package_dirs": ["$tmp/packages"], "state_dir": "$tmp/notadir/state", "run_dir": "$tmp/run" }
+JSON
+gm_start
+gm_expect "a disk that cannot be made is NO_STORAGE" "NO_STORAGE: persistent disk" gctl launch broken
+tap_done
