@@ -78,3 +78,11 @@ tests_unit_check_ipc_schema_SOURCES = tests/unit/check_ipc_schema.c
 nodist_tests_unit_check_ipc_schema_SOURCES = tests/unit/test_schemas.c
 tests_unit_check_ipc_schema_CFLAGS = $(IPC_CHECK_CFLAGS)
 tests_unit_check_ipc_schema_LDADD = $(IPC_CHECK_LDADD)
+
+# Every schema property is read or written by some code.
+check_PROGRAMS += tests/integration/schema-props
+tests_integration_schema_props_SOURCES = tests/integration/schema-props.c
+tests_integration_schema_props_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_integration_schema_props_LDADD = $(JANSSON_LIBS)
+dist_check_SCRIPTS += tests/integration/schema-fields.sh
+TESTS += tests/integration/schema-fields.sh

@@ -69,6 +69,6 @@ EXTRA_DIST += tests/integration/manager-lib.sh
 check_PROGRAMS += tests/integration/gm-raw
 tests_integration_gm_raw_SOURCES = tests/integration/gm-raw.c
 dist_check_SCRIPTS += tests/integration/manager-protocol.sh tests/integration/manager-access.sh \
-	tests/integration/manager-cli.sh
+	tests/integration/manager-cli.sh tests/integration/manager-guests.sh
 TESTS += tests/integration/manager-protocol.sh tests/integration/manager-access.sh \
-	tests/integration/manager-cli.sh
+	tests/integration/manager-cli.sh tests/integration/manager-guests.sh

@@ -18,6 +18,7 @@ struct ipc_schema;
 /* A listening socket: control (every method) or monitor (read-only). */
 struct listener {
 	struct daemon *daemon;
+	char path[DAEMON_PATH_MAX + 64];	/* ours to unlink at exit; "" for systemd's */
 	int fd;
 	enum gm_access access;
 	struct event *ev;

@@ -22,8 +22,9 @@
 #include "manager/guestmgrd/storage.h"
 
 #define MAX_DEVICES (PLAN_MAX_BLOCKS + 2)
-/* Devices leave by themselves once the vmm hangs up; past this they are killed. */
-#define DEVICE_GRACE_SECONDS 5
+/* A vmm asked to stop, and devices once the vmm has hung up, leave by
+ * themselves; past this they are killed. */
+#define GRACE_SECONDS 5
 
 struct run {
 	struct guest *g;
@@ -96,6 +97,46 @@ static void kill_all(struct run *run, int sig)
 		child_signal(&run->devices[i], sig);
 }
 
+static void on_grace_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *run = arg;
+
+	(void)fd;
+	(void)what;
+	if (!run->vmm.exited && run->vmm.pid)
+		log_warn("guest '%s': the vmm still runs %d s after it was asked to stop: killed",
+			 run->g->name, GRACE_SECONDS);
+	for (size_t i = 0; i < run->ndevices; i++)
+		if (!run->devices[i].exited)
+			log_warn("guest '%s': %s still runs %d s after the vmm: killed", run->g->name,
+				 run->devices[i].name, GRACE_SECONDS);
+	kill_all(run, SIGKILL);
+}
+
+/* Whatever still runs is killed GRACE_SECONDS from now. */
+static void start_grace(struct run *run)
+{
+	struct timeval tv = { GRACE_SECONDS, 0 };
+
+	if (!run->grace)
+		run->grace = evtimer_new(run->g->daemon->base, on_grace_over, run);
+	evtimer_add(run->grace, &tv);
+}
+
+/* Asks the vmm to stop the guest and exit, as SIGTERM would. */
+static bool ask_vmm_to_stop(struct run *run)
+{
+	json_t *msg = json_pack("{s:s}", "command", "stop");
+	char *text = json_dumps(msg, JSON_COMPACT);
+	struct ipc_error ierr;
+	bool sent = text && run->vmm.pid && !run->vmm.exited && run->vmm_sock >= 0 &&
+		    ipc_send(run->vmm_sock, text, strlen(text), NULL, 0, &ierr) == IPC_OK;
+
+	free(text);
+	json_decref(msg);
+	return sent;
+}
+
 void run_stop(struct run *run, enum gm_stop_cause cause, int guest_error, const char *message)
 {
 	if (!run->ending) {
@@ -107,21 +148,13 @@ void run_stop(struct run *run, enum gm_stop_cause cause, int guest_error, const 
 		snprintf(run->reason.message, sizeof(run->reason.message), "%s", message);
 		lifecycle_stopping(run->g);
 	}
-	kill_all(run, SIGKILL);
+	/* The daemon going away lets the vmm stop in order; everything else
+	 * that stops a run stops it now. */
+	if (cause == GM_STOP_CAUSE_DAEMON && ask_vmm_to_stop(run))
+		start_grace(run);
+	else
+		kill_all(run, SIGKILL);
 	maybe_finished(run);
-}
-
-static void on_grace_over(evutil_socket_t fd, short what, void *arg)
-{
-	struct run *run = arg;
-
-	(void)fd;
-	(void)what;
-	for (size_t i = 0; i < run->ndevices; i++)
-		if (!run->devices[i].exited)
-			log_warn("guest '%s': %s still runs %d s after the vmm: killed", run->g->name,
-				 run->devices[i].name, DEVICE_GRACE_SECONDS);
-	kill_all(run, SIGKILL);
 }
 
 /* The vmm's exit says how the run ended, unless something else did first. */
@@ -160,12 +193,8 @@ static void vmm_exited(struct child *c, void *arg)
 		r->exit_status = WEXITSTATUS(c->wait_status);
 	}
 	/* The devices see the vmm hang up and leave; give them a moment. */
-	if (!all_exited(run)) {
-		struct timeval tv = { DEVICE_GRACE_SECONDS, 0 };
-
-		run->grace = evtimer_new(run->g->daemon->base, on_grace_over, run);
-		evtimer_add(run->grace, &tv);
-	}
+	if (!all_exited(run))
+		start_grace(run);
 	maybe_finished(run);
 }
 

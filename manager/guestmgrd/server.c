@@ -160,6 +160,7 @@ int server_listen(struct daemon *d, const char *path, int fd, enum gm_access acc
 		}
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
+	snprintf(l->path, sizeof(l->path), "%s", path ? path : "");
 	l->fd = fd;
 	l->access = access;
 	l->daemon = d;
@@ -231,6 +232,8 @@ void server_close_all(struct daemon *d)
 	for (size_t i = 0; i < d->nlisteners; i++) {
 		event_free(d->listeners[i].ev);
 		close(d->listeners[i].fd);
+		if (d->listeners[i].path[0])
+			unlink(d->listeners[i].path);
 	}
 	d->nlisteners = 0;
 }

@@ -27,6 +27,7 @@ JSON
 }
 
 gm_start() {
+	rm -f "$sock" "$ro_sock"
 	"$build/manager/guestmgrd/guestmgrd" --config "$tmp/guestmgrd.json" \
 		--vmm "$build/vmm/guestmgr-vmm" --device-dir "$build/devices" "$@" \
 		>>"$tmp/daemon.log" 2>&1 &

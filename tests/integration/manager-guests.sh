@@ -1,0 +1,128 @@
+#!/bin/sh
+# Guests run through guestmgrd, under KVM (on a host without a usable
+# /dev/kvm the test runs in the nested-KVM rig): RUNNING once the vmm says
+# its vCPUs run, the serial port shared by several clients with a backlog
+# and a log, the console, every way a run ends (ForceShutdown, the guest
+# itself, a device killed, the vmm killed) with its status and reason, and
+# 50 launch/stop cycles leaving the daemon's fds, children, memfds and RSS
+# where they started.
+. "$top_srcdir/tests/lib.sh"
+need_kvm
+. "$top_srcdir/tests/integration/manager-lib.sh"
+
+gm_setup
+mkdir -p "$tmp/packages/console"
+cp "$build/testguest/testguest" "$tmp/packages/console/testguest"
+cat >"$tmp/packages/console/guest.json" <<JSON
+{ "kernel": "testguest", "cmdline": "test=pci,console console_timeout_ms=60000",
+  "guest_memory": 67108864, "virtio_console": true }
+JSON
+gm_start
+
+# info_field NAME JQ: a field of the guest's GetInfo.
+info_field() {
+	gctl --json info "$1" | jq -r "$2"
+}
+
+# wait_status NAME STATUS: until the guest has it (10 s at most).
+wait_status() {
+	_i=0
+	while [ "$(info_field "$1" .guest_status)" != "$2" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(info_field "$1" .guest_status)" = "$2" ]
+}
+
+# serial_session NAME INPUT SECONDS: the serial port with INPUT typed,
+# read for SECONDS.
+serial_session() {
+	(printf '%s' "$2"; sleep "$3") | gctl serial "$1" 2>/dev/null
+}
+
+gm_status_is "launch returns once the guest runs" 0 gctl launch testguest
+tap_check "GetInfo: RUNNING" test "$(info_field testguest .guest_status)" = RUNNING
+tap_check "GetInfo: an uptime" test "$(info_field testguest .uptime)" -gt 0
+tap_check "GetInfo: the descriptor" test "$(info_field testguest .guest_descriptor.rng)" = true
+gm_status_is "a second launch is ALREADY_RUNNING" 1 gctl launch testguest
+gm_expect "and says so" "ALREADY_RUNNING" gctl launch testguest
+gm_expect "wipe is refused while it runs" "ALREADY_RUNNING" gctl wipe testguest
+pids=$(jq -r '.processes | [.vmm] + [.devices[]] | join(" ")' "$tmp/run/guests/testguest.json")
+tap_check "the runtime state names the vmm and the device" test "$(echo $pids | wc -w)" -eq 2
+
+# Serial: two clients at once see the same output; a late one gets the backlog.
+serial_session testguest 'hello\r' 2 >"$tmp/s1" &
+s1=$!
+serial_session testguest '' 2 >"$tmp/s2" &
+s2=$!
+wait "$s1" "$s2"
+tap_check "serial: the guest answers a line typed" grep -q "ECHO hello" "$tmp/s1"
+tap_check "serial: a second client sees the same answer" grep -q "ECHO hello" "$tmp/s2"
+serial_session testguest '' 1 >"$tmp/s3"
+tap_check "serial: a late client gets the backlog first" grep -q "ECHO-READY" "$tmp/s3"
+tap_check "serial: the log under the state directory has it all" \
+	grep -q "ECHO hello" "$tmp/state/testguest/serial.log"
+
+# ForceShutdown, then Launch at once.
+gm_status_is "stop (ForceShutdown) returns once it is stopped" 0 gctl stop testguest
+tap_check "GetInfo: STOPPED, FORCED" \
+	test "$(info_field testguest '.guest_status + " " + .stop_reason.cause')" = "STOPPED FORCED"
+tap_check "stop_error: CONTROLLER_FORCED_HALT" \
+	test "$(info_field testguest .stop_error.code)" = CONTROLLER_FORCED_HALT
+for p in $pids; do
+	kill -0 "$p" 2>/dev/null && tap_not_ok "process $p is gone" && continue
+	tap_ok "process $p is gone"
+done
+gm_status_is "stop again is fine" 0 gctl stop testguest
+gm_status_is "launch works right after" 0 gctl launch testguest
+
+# The guest stops itself.
+serial_session testguest 'quit\r' 1 >/dev/null
+tap_check "the guest stopping itself ends STOPPED" wait_status testguest STOPPED
+tap_check "with cause GUEST" test "$(info_field testguest .stop_reason.cause)" = GUEST
+tap_check "and no stop_error" test "$(info_field testguest .stop_error)" = null
+
+# A device process killed.
+gctl launch testguest >/dev/null
+dev=$(jq -r '.processes.devices["virtio-rng"]' "$tmp/run/guests/testguest.json")
+kill -9 "$dev"
+tap_check "a device killed stops its guest" wait_status testguest STOPPED
+gm_expect "the stop reason names the device" '"cause":"DEVICE_DIED","message":"device virtio-rng killed by signal 9' \
+	gctl --json info testguest
+gm_expect "detected_problems say a device died" "a device process died in the last run" \
+	gctl info testguest
+
+# The vmm killed.
+gctl launch testguest >/dev/null
+vmm=$(jq -r .processes.vmm "$tmp/run/guests/testguest.json")
+kill -9 "$vmm"
+tap_check "the vmm killed: VMM_UNEXPECTED_TERMINATION" wait_status testguest VMM_UNEXPECTED_TERMINATION
+gm_expect "the stop reason says how" "the vmm was killed by signal 9" gctl info testguest
+tap_check "the daemon lives on" kill -0 "$gm_daemon_pid"
+
+# The console.
+gctl launch console >/dev/null
+(sleep 2) | gctl console console >"$tmp/console" 2>/dev/null
+tap_check "console: the guest's hvc output" grep -q "CONSOLE-HELLO" "$tmp/console"
+gm_expect "no console, no GetConsole" "DEVICE_NOT_PRESENT" sh -c \
+	"$build/manager/guestctl/guestctl --socket '$sock' launch testguest >/dev/null; \
+	 $build/manager/guestctl/guestctl --socket '$sock' console testguest </dev/null"
+gctl stop console >/dev/null
+gctl stop testguest >/dev/null
+
+# 50 cycles leave nothing behind.
+rss() { sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$gm_daemon_pid/status"; }
+memfds() { ls -l "/proc/$gm_daemon_pid/fd" | grep -c memfd; }
+children() { pgrep -P "$gm_daemon_pid" | wc -l; }
+gctl launch testguest >/dev/null && gctl stop testguest >/dev/null
+fds0=$(gm_fds) rss0=$(rss) memfd0=$(memfds) kids0=$(children)
+failed=0
+for i in $(seq 50); do
+	gctl launch testguest >/dev/null && gctl stop testguest >/dev/null || failed=$((failed + 1))
+done
+tap_check "50 launch/stop cycles, every one fine ($failed failed)" test "$failed" -eq 0
+tap_check "fds as before ($fds0 -> $(gm_fds))" test "$(gm_fds)" -eq "$fds0"
+tap_check "children as before ($kids0 -> $(children))" test "$(children)" -eq "$kids0"
+tap_check "memfds as before ($memfd0 -> $(memfds))" test "$(memfds)" -eq "$memfd0"
+tap_check "RSS within 1 MiB of before ($rss0 -> $(rss) kB)" test "$(rss)" -le $((rss0 + 1024))
+tap_done
