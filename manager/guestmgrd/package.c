@@ -75,7 +75,8 @@ void package_list(const struct daemon_config *cfg,
 		if (d)
 			closedir(d);
 	}
-	qsort(names, n, sizeof(*names), by_name);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
 		char dir[DAEMON_PATH_MAX + 128];
 

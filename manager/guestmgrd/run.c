@@ -282,7 +282,8 @@ static int spawn_device(struct run *run, const char *program, const char *name,
 		return -1;
 	}
 	all[0] = sv[1];
-	memcpy(all + 1, fds, nfds * sizeof(*fds));
+	if (nfds)
+		memcpy(all + 1, fds, nfds * sizeof(*fds));
 	for (; extra_args && *extra_args && argc < 23; extra_args++)
 		argv[argc++] = *extra_args;
 	argv[argc] = NULL;

@@ -196,7 +196,8 @@ void server_send(struct daemon *d, uint64_t client_id, json_t *msg, int *fds, si
 		return;
 	}
 	m->len = strlen(m->text);
-	memcpy(m->fds, fds, nfds * sizeof(*fds));
+	if (nfds)
+		memcpy(m->fds, fds, nfds * sizeof(*fds));
 	m->nfds = nfds;
 	if (c->queued >= GM_MAX_CLIENT_QUEUE) {
 		log_warn("client %llu (uid %d) reads no replies: %u queued; dropped",
