@@ -4,9 +4,10 @@ MANAGER_DIRS_CPPFLAGS = -DSYSCONFDIR='"$(sysconfdir)"' -DDATADIR='"$(datadir)"' 
 	-DLIBEXECDIR='"$(libexecdir)"' -DPKGLIBEXECDIR='"$(pkglibexecdir)"'
 IPC_SCHEMAS += schemas/guest-config.schema.json schemas/guestmgrd.schema.json
 
-sbin_PROGRAMS += manager/guestmgrd/guestmgrd
-manager_guestmgrd_guestmgrd_SOURCES = \
-	manager/guestmgrd/main.c \
+# The daemon's code as a library, so unit tests and the fuzz target link
+# the parts they test; main.c makes it a program.
+noinst_LTLIBRARIES += manager/guestmgrd/libguestmgrd.la
+manager_guestmgrd_libguestmgrd_la_SOURCES = \
 	manager/guestmgrd/daemon.c manager/guestmgrd/daemon.h \
 	manager/guestmgrd/daemon_config.c manager/guestmgrd/daemon_config.h \
 	manager/guestmgrd/log.c manager/guestmgrd/log.h \
@@ -22,14 +23,23 @@ manager_guestmgrd_guestmgrd_SOURCES = \
 	manager/guestmgrd/problems.c manager/guestmgrd/problems.h \
 	manager/guestmgrd/server.c manager/guestmgrd/server.h \
 	manager/guestmgrd/request.c manager/guestmgrd/request.h \
+	manager/guestmgrd/request_decode.c manager/guestmgrd/request_decode.h \
 	manager/guestmgrd/api.h \
 	manager/guestmgrd/api_guest_manager.c \
 	manager/guestmgrd/api_guest.c \
 	manager/guestmgrd/api_daemon.c \
 	manager/guestmgrd/api_realm.c
+manager_guestmgrd_libguestmgrd_la_CPPFLAGS = $(AM_CPPFLAGS) $(MANAGER_DIRS_CPPFLAGS)
+manager_guestmgrd_libguestmgrd_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SYSTEMD_CFLAGS)
+manager_guestmgrd_libguestmgrd_la_LIBADD = ipc/libipc.la $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
+	$(SYSTEMD_LIBS)
+
+sbin_PROGRAMS += manager/guestmgrd/guestmgrd
+manager_guestmgrd_guestmgrd_SOURCES = manager/guestmgrd/main.c
 manager_guestmgrd_guestmgrd_CPPFLAGS = $(AM_CPPFLAGS) $(MANAGER_DIRS_CPPFLAGS)
 manager_guestmgrd_guestmgrd_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
-manager_guestmgrd_guestmgrd_LDADD = manager/guestmgrd/librequestdecode.la ipc/libipc.la $(LIBEVENT_LIBS) $(JANSSON_LIBS) $(SYSTEMD_LIBS)
+manager_guestmgrd_guestmgrd_LDADD = manager/guestmgrd/libguestmgrd.la
 
 bin_PROGRAMS += manager/guestctl/guestctl
 manager_guestctl_guestctl_SOURCES = \
@@ -52,16 +62,11 @@ manager_guestctl_guestctl_CPPFLAGS = $(AM_CPPFLAGS) $(MANAGER_DIRS_CPPFLAGS)
 manager_guestctl_guestctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 manager_guestctl_guestctl_LDADD = ipc/libipc.la $(JANSSON_LIBS)
 
-# The request decoder on its own, for the fuzz target (tests/fuzz/README.md).
-noinst_LTLIBRARIES += manager/guestmgrd/librequestdecode.la
-manager_guestmgrd_librequestdecode_la_SOURCES = \
-	manager/guestmgrd/request_decode.c manager/guestmgrd/request_decode.h
-manager_guestmgrd_librequestdecode_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-manager_guestmgrd_librequestdecode_la_LIBADD = ipc/libipc.la
+# The request decoder, fuzzed (tests/fuzz/README.md).
 FUZZ_TARGETS += tests/fuzz/gm_request
 tests_fuzz_gm_request_SOURCES = tests/fuzz/gm_request.c
 tests_fuzz_gm_request_CFLAGS = $(FUZZ_CFLAGS) $(JANSSON_CFLAGS)
-tests_fuzz_gm_request_LDADD = manager/guestmgrd/librequestdecode.la $(FUZZ_LDADD)
+tests_fuzz_gm_request_LDADD = manager/guestmgrd/libguestmgrd.la $(FUZZ_LDADD)
 tests_fuzz_gm_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
 
 # Integration tests (need no KVM unless they say so): malformed requests.
@@ -72,3 +77,11 @@ dist_check_SCRIPTS += tests/integration/manager-protocol.sh tests/integration/ma
 	tests/integration/manager-cli.sh tests/integration/manager-guests.sh
 TESTS += tests/integration/manager-protocol.sh tests/integration/manager-access.sh \
 	tests/integration/manager-cli.sh tests/integration/manager-guests.sh
+
+# Unit tests: merging a package's config with Launch overrides.
+check_PROGRAMS += tests/unit/check_manager_launch_plan
+TESTS += tests/unit/check_manager_launch_plan
+tests_unit_check_manager_launch_plan_SOURCES = tests/unit/check_manager_launch_plan.c
+tests_unit_check_manager_launch_plan_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_check_manager_launch_plan_LDADD = manager/guestmgrd/libguestmgrd.la \
+	tests/unit/libchecktap.la $(CHECK_LIBS)
