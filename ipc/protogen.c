@@ -264,6 +264,31 @@ static void source(json_t *proto, FILE *out)
 	}
 }
 
+/* Prints, comma-separated, the paths in SCHEMA (under PREFIX) whose value
+ * is an fd ($ref to the fd type); *N counts them. */
+static void fd_fields(FILE *out, json_t *schema, const char *prefix, int *n)
+{
+	const char *key;
+	json_t *v;
+	char path[256];
+
+	if (!json_is_object(schema))
+		return;
+	v = json_object_get(schema, "$ref");
+	if (json_is_string(v) && !strcmp(json_string_value(v), "#/$defs/fd")) {
+		fprintf(out, "%s`%s`", (*n)++ ? ", " : "", prefix);
+		return;
+	}
+	json_object_foreach(json_object_get(schema, "properties"), key, v) {
+		snprintf(path, sizeof(path), "%s.%s", prefix, key);
+		fd_fields(out, v, path, n);
+	}
+	if ((v = json_object_get(schema, "items"))) {
+		snprintf(path, sizeof(path), "%s[]", prefix);
+		fd_fields(out, v, path, n);
+	}
+}
+
 /* A schema as an indented JSON block in the document. */
 static void md_schema(FILE *out, json_t *schema)
 {
@@ -310,8 +335,13 @@ static void markdown(json_t *proto, FILE *out)
 			fputs("none of its own", out);
 		json_array_foreach(errs, j, v)
 			fprintf(out, "%s`%s`", j ? ", " : "", json_string_value(v));
-		fputs(" (and ProtocolError.BAD_REQUEST, PERMISSION_DENIED for any request).\n\n"
-		      "Request `params`:\n\n", out);
+		fputs(" (and ProtocolError.BAD_REQUEST, PERMISSION_DENIED for any request). "
+		      "Fields carrying fds: ", out);
+		int nfd = 0;
+
+		fd_fields(out, json_object_get(m, "request"), "params", &nfd);
+		fd_fields(out, json_object_get(m, "reply"), "result", &nfd);
+		fputs(nfd ? ".\n\nRequest `params`:\n\n" : "none.\n\nRequest `params`:\n\n", out);
 		md_schema(out, json_object_get(m, "request"));
 		fputs("Reply `result`:\n\n", out);
 		md_schema(out, json_object_get(m, "reply"));
