@@ -8,11 +8,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 int guest_memory_add(struct guest_memory *mem, uint64_t gpa, uint64_t size, uint64_t uaddr,
 		     void *host, char *err, size_t errlen)
 {
@@ -48,7 +43,8 @@ int guest_memory_add(struct guest_memory *mem, uint64_t gpa, uint64_t size, uint
  * seal against shrinking is the only promise a frontend can give that it
  * will not truncate the file later (QEMU's memory-backend-memfd and our
  * vmm seal theirs). */
-static int check_backing_file(int fd, uint64_t offset, uint64_t size, uint64_t gpa, char *err,
+static int check_backing_file(const struct guest_memory *mem, int fd, uint64_t offset,
+			      uint64_t size, uint64_t gpa, struct stat *st_out, char *err,
 			      size_t errlen)
 {
 	struct stat st;
@@ -78,6 +74,18 @@ static int check_backing_file(int fd, uint64_t offset, uint64_t size, uint64_t g
 			 (unsigned long long)gpa);
 		return -1;
 	}
+	for (unsigned i = 0; i < mem->nregions; i++) {
+		const struct guest_memory_region *r = &mem->regions[i];
+
+		if (r->map_base && r->file_dev == st.st_dev && r->file_ino == st.st_ino &&
+		    ranges_overlap(offset, size, r->file_offset, r->size)) {
+			snprintf(err, errlen,
+				 "memory region gpa 0x%llx maps bytes of its memfd that region %u (gpa 0x%llx) maps too",
+				 (unsigned long long)gpa, i, (unsigned long long)r->gpa);
+			return -1;
+		}
+	}
+	*st_out = st;
 	return 0;
 }
 
@@ -93,7 +101,9 @@ int guest_memory_map(struct guest_memory *mem, int fd, uint64_t offset, uint64_t
 			 (unsigned long long)gpa, (unsigned long long)offset, (unsigned long long)size);
 		return -1;
 	}
-	if (check_backing_file(fd, offset, size, gpa, err, errlen) < 0)
+	struct stat st;
+
+	if (check_backing_file(mem, fd, offset, size, gpa, &st, err, errlen) < 0)
 		return -1;
 	/* Map from offset 0 so the offset need not be page aligned. */
 	size_t map_len = offset + size;
@@ -108,8 +118,13 @@ int guest_memory_map(struct guest_memory *mem, int fd, uint64_t offset, uint64_t
 		munmap(base, map_len);
 		return -1;
 	}
-	mem->regions[mem->nregions - 1].map_base = base;
-	mem->regions[mem->nregions - 1].map_len = map_len;
+	struct guest_memory_region *r = &mem->regions[mem->nregions - 1];
+
+	r->map_base = base;
+	r->map_len = map_len;
+	r->file_dev = st.st_dev;
+	r->file_ino = st.st_ino;
+	r->file_offset = offset;
 	return 0;
 }
 

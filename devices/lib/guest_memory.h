@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #define GUEST_MEMORY_MAX_REGIONS 8	/* VHOST_MEMORY_BASELINE_NREGIONS */
@@ -19,7 +20,16 @@ struct guest_memory_region {
 	uint8_t *host;		/* our mapping of the first byte */
 	void *map_base;		/* what munmap gets (NULL: not ours to unmap) */
 	size_t map_len;
+	dev_t file_dev;		/* the mapped file's identity and range, so no two */
+	ino_t file_ino;		/* regions map the same memory */
+	uint64_t file_offset;
 };
+
+/* [a, a + alen) and [b, b + blen) share a byte. */
+static inline bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
 
 struct guest_memory {
 	unsigned nregions;
@@ -35,7 +45,9 @@ int guest_memory_add(struct guest_memory *mem, uint64_t gpa, uint64_t size, uint
 /* Maps SIZE bytes at OFFSET of FD (shared, read-write) and adds them. FD
  * must be a file that holds the whole range and is sealed against
  * shrinking (F_SEAL_SHRINK), so no page of the mapping can ever fault with
- * SIGBUS. */
+ * SIGBUS, and no other region may map any of the same bytes of it: one
+ * guest address, one place in memory (else rings that look apart could
+ * alias, and the device's writes move the driver's indices). */
 int guest_memory_map(struct guest_memory *mem, int fd, uint64_t offset, uint64_t gpa,
 		     uint64_t size, uint64_t uaddr, char *err, size_t errlen);
 

@@ -84,6 +84,17 @@ int vq_start(struct virtqueue *vq)
 		vq_stop(vq);
 		return -1;
 	}
+	/* Rings that overlap would let the device's own used-ring writes move
+	 * the driver's available index: a kick that never ends. */
+	if (ranges_overlap(vq->desc_uaddr, 16 * num, vq->avail_uaddr, 6 + 2 * num) ||
+	    ranges_overlap(vq->desc_uaddr, 16 * num, vq->used_uaddr, 6 + 8 * num) ||
+	    ranges_overlap(vq->avail_uaddr, 6 + 2 * num, vq->used_uaddr, 6 + 8 * num)) {
+		vq_mark_broken(vq, "rings overlap (desc 0x%llx avail 0x%llx used 0x%llx, size %u)",
+			       (unsigned long long)vq->desc_uaddr, (unsigned long long)vq->avail_uaddr,
+			       (unsigned long long)vq->used_uaddr, vq->num);
+		vq_stop(vq);
+		return -1;
+	}
 	/* Aligned frontend addresses still give misaligned host pointers when
 	 * a region's mmap offset is odd; the ring fields are read and written
 	 * in place, so the device's own pointers must be aligned too. */

@@ -108,7 +108,9 @@ void fuzz_send(struct vu_dev *dev, uint32_t request, const void *payload, uint32
 	int own[VU_MAX_FDS];
 
 	msg.hdr = (struct vu_header){ request, VU_VERSION, size };
-	memcpy(msg.payload, payload, size);
-	memcpy(own, fds, nfds * sizeof(*fds));
+	if (size)
+		memcpy(msg.payload, payload, size);
+	if (nfds)
+		memcpy(own, fds, nfds * sizeof(*fds));
 	fuzz_handle(dev, &msg, own, nfds);
 }

@@ -247,6 +247,38 @@ START_TEST(an_unsealed_memfd_is_refused)
 }
 END_TEST
 
+START_TEST(overlapping_rings_are_refused)
+{
+	struct vu_vring_addr a = { .index = 0, .desc = DESC, .avail = AVAIL, .used = AVAIL };
+
+	/* The used ring on the available ring: the device's used index would
+	 * be the driver's available index, and its kick loop endless. */
+	ck_assert_uint_eq(mem_table(4096, 0), 0);
+	ck_assert_uint_eq(vring_state(VU_SET_VRING_NUM, 1), 0);
+	ck_assert_uint_eq(request(VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0), 0);
+	ck_assert_uint_eq(vring_fd(VU_SET_VRING_ERR, h.err), 0);
+	ck_assert_uint_eq(vring_fd(VU_SET_VRING_KICK, h.kick), 0);
+	ck_assert(fires_within(h.err, 5000));
+	ck_assert(frontend_stderr_has(h.err_log, "rings overlap"));
+	assert_answers();
+}
+END_TEST
+
+START_TEST(two_regions_on_the_same_memory_are_refused)
+{
+	/* struct vu_memory with two regions over the same page of the memfd */
+	struct {
+		uint32_t nregions, padding;
+		struct vu_region r[2];
+	} t = { 2, 0, { { 0, 4096, 0, 0 }, { 0x10000, 4096, 0x10000, 0 } } };
+	int fds[] = { h.memfd, h.memfd };
+
+	ck_assert_uint_ne(request(VU_SET_MEM_TABLE, &t, sizeof(t), fds, 2), 0);
+	ck_assert(frontend_stderr_has(h.err_log, "maps bytes of its memfd that region 0"));
+	assert_answers();
+}
+END_TEST
+
 START_TEST(errors_say_what_was_wrong)
 {
 	ck_assert_uint_ne(mem_table(0, 0), 0);
@@ -317,6 +349,8 @@ int main(void)
 	tcase_add_test(tc, a_misaligned_mapping_is_refused);
 	tcase_add_test(tc, a_region_past_the_end_of_its_memfd_is_refused);
 	tcase_add_test(tc, an_unsealed_memfd_is_refused);
+	tcase_add_test(tc, overlapping_rings_are_refused);
+	tcase_add_test(tc, two_regions_on_the_same_memory_are_refused);
 	tcase_add_test(tc, errors_say_what_was_wrong);
 	tcase_add_test(tc, half_a_message_does_not_stall_the_queues);
 	tcase_add_test(tc, a_frontend_that_reads_no_replies_is_dropped);
