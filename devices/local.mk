@@ -93,17 +93,18 @@ devices/50-guestmgr-virtio-rng.json: $(srcdir)/devices/virtio-rng.json.in Makefi
 devices/50-guestmgr-virtio-console.json: $(srcdir)/devices/virtio-console.json.in Makefile
 	$(AM_V_GEN)$(DEVICE_JSON_GEN) $(srcdir)/devices/virtio-console.json.in >$@
 
-# virtio-console and virtio-blk driven by the vmm's vhost-user frontend
-# from the tests (QEMU has no vhost-user console; the blk tests reach the
-# status bytes a Linux guest never provokes).
+# virtio-console, virtio-blk and virtio-rng driven by the vmm's vhost-user
+# frontend from the tests (QEMU has no vhost-user console; the blk tests
+# reach the status bytes a Linux guest never provokes; the rng test also
+# serves the sandbox tests as a frontend).
 check_LTLIBRARIES += tests/unit/libdevfrontend.la
 tests_unit_libdevfrontend_la_SOURCES = tests/unit/dev_frontend.c tests/unit/dev_frontend.h
 tests_unit_libdevfrontend_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 DEV_FRONTEND_LDADD = tests/unit/libdevfrontend.la vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/check_dev_console tests/unit/check_dev_blk \
-	tests/unit/check_dev_hostile_frontend
+	tests/unit/check_dev_hostile_frontend tests/unit/check_dev_rng
 TESTS += tests/unit/check_dev_console tests/unit/check_dev_blk \
-	tests/unit/check_dev_hostile_frontend
+	tests/unit/check_dev_hostile_frontend tests/unit/check_dev_rng
 tests_unit_check_dev_console_SOURCES = tests/unit/check_dev_console.c
 tests_unit_check_dev_console_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dev_console_LDADD = $(DEV_FRONTEND_LDADD)
@@ -116,3 +117,7 @@ tests_unit_check_dev_hostile_frontend_SOURCES = tests/unit/check_dev_hostile_fro
 tests_unit_check_dev_hostile_frontend_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_check_dev_hostile_frontend_LDADD = $(DEV_FRONTEND_LDADD)
 EXTRA_tests_unit_check_dev_hostile_frontend_DEPENDENCIES = devices/virtio-rng
+tests_unit_check_dev_rng_SOURCES = tests/unit/check_dev_rng.c
+tests_unit_check_dev_rng_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_check_dev_rng_LDADD = $(DEV_FRONTEND_LDADD)
+EXTRA_tests_unit_check_dev_rng_DEPENDENCIES = devices/virtio-rng

@@ -1,8 +1,9 @@
 /* The device tests' frontend: spawns a device program with a connected
- * socket (--fd), and brings it up with the vmm's own vhost-user frontend
- * (vmm/virtio/vhost_user_frontend.h) on a memfd of DEV_MEM_SIZE as guest
- * memory, queues of DEV_QSIZE with eventfds; a test then places
- * descriptors, kicks, and looks at the used ring. Uses Check asserts. */
+ * socket (--fd), or takes one someone else started, and brings it up
+ * with the vmm's own vhost-user frontend (vmm/virtio/vhost_user_frontend.h)
+ * on a memfd of DEV_MEM_SIZE as guest memory, queues of DEV_QSIZE with
+ * eventfds; a test then places descriptors, kicks, and looks at the used
+ * ring. Uses Check asserts. */
 #ifndef TESTS_UNIT_DEV_FRONTEND_H
 #define TESTS_UNIT_DEV_FRONTEND_H
 
@@ -49,10 +50,13 @@ int frontend_wait_exit(pid_t pid);
  * --fd N. */
 void frontend_start(struct dev_frontend *f, const char *program, const char *const *args,
 		    unsigned nqueues);
+/* The same with a device someone else started, on FD, a socket connected
+ * to it: f->pid is 0. */
+void frontend_attach(struct dev_frontend *f, int fd, unsigned nqueues);
 /* Stops queue Q (GET_VRING_BASE), clears its rings as a driver reset
  * would, and hands it to the device again. */
 void frontend_restart_queue(struct dev_frontend *f, unsigned q);
-/* Hangs up and checks that the device exits 0. */
+/* Hangs up and checks that the device, if it was spawned here, exits 0. */
 void frontend_stop(struct dev_frontend *f);
 
 void frontend_get_config(struct dev_frontend *f, void *buf, uint32_t len);
