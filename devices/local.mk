@@ -44,9 +44,11 @@ EXTRA_DIST += tests/integration/dev-qemu-lib.sh
 dist_check_SCRIPTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
 TESTS += tests/integration/dev-qemu-blk.sh tests/integration/dev-qemu-rng.sh
 
-# The sandbox seen from /proc, and forbidden syscalls killing the device.
-dist_check_SCRIPTS += tests/integration/dev-sandbox.sh
-TESTS += tests/integration/dev-sandbox.sh
+# The sandbox seen from /proc, and forbidden syscalls killing the device;
+# the same in a chroot and in a container.
+EXTRA_DIST += tests/integration/dev-sandbox-lib.sh
+dist_check_SCRIPTS += tests/integration/dev-sandbox.sh tests/integration/dev-sandbox-roots.sh
+TESTS += tests/integration/dev-sandbox.sh tests/integration/dev-sandbox-roots.sh
 
 # Our devices behind our vmm, the test guest under KVM: reads, entropy, and
 # hostile rings ending in NEEDS_RESET.

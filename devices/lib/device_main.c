@@ -45,11 +45,12 @@ struct loop {
 	int status;		/* exit status once the loop ends */
 };
 
-enum { OPT_SOCKET_PATH = 0x1000, OPT_FD, OPT_PRINT_CAPS, OPT_HELP };
+enum { OPT_SOCKET_PATH = 0x1000, OPT_FD, OPT_SANDBOX_UID, OPT_PRINT_CAPS, OPT_HELP };
 
 static const struct option common_options[] = {
 	{ "socket-path", required_argument, NULL, OPT_SOCKET_PATH },
 	{ "fd", required_argument, NULL, OPT_FD },
+	{ "sandbox-uid", required_argument, NULL, OPT_SANDBOX_UID },
 	{ "print-capabilities", no_argument, NULL, OPT_PRINT_CAPS },
 	{ "help", no_argument, NULL, OPT_HELP },
 };
@@ -65,6 +66,10 @@ int device_parse_fd(const char *opt, const char *arg, int *fd, char *err, size_t
 	v = strtol(arg, &end, 10);
 	if (errno || *end || end == arg || v < 0 || v > 1 << 20) {
 		snprintf(err, errlen, "--%s '%s': not an fd number", opt, arg);
+		return -1;
+	}
+	if (v == 0) {
+		snprintf(err, errlen, "--%s 0: that is stdin, which the sandbox closes", opt);
 		return -1;
 	}
 	if (fcntl((int)v, F_GETFD) < 0) {
@@ -83,6 +88,7 @@ static void usage(const struct device_program *prog, FILE *out)
 		"A vhost-user %s backend, sandboxed once connected.\n"
 		"  --socket-path PATH    listen on PATH and serve the first frontend\n"
 		"  --fd N                serve the connected socket N\n"
+		"  --sandbox-uid UID     sandboxed, run as uid and gid UID (default: from the pid)\n"
 		"  --print-capabilities  print the backend's capabilities as JSON\n%s",
 		prog->name, prog->name, prog->name, prog->usage ? prog->usage : "");
 }
@@ -209,7 +215,7 @@ static void on_message(evutil_socket_t fd, short what, void *arg)
 }
 
 static int parse_args(const struct device_program *prog, int argc, char **argv, int *sock,
-		      const char **path, char *err, size_t errlen)
+		      const char **path, uid_t *uid, char *err, size_t errlen)
 {
 	struct option all[MAX_OPTIONS];
 	size_t n = 0;
@@ -229,6 +235,10 @@ static int parse_args(const struct device_program *prog, int argc, char **argv, 
 			break;
 		case OPT_FD:
 			if (device_parse_fd("fd", optarg, sock, err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_SANDBOX_UID:
+			if (sandbox_parse_uid(optarg, uid, err, errlen) < 0)
 				return -1;
 			break;
 		case OPT_PRINT_CAPS:
@@ -263,9 +273,10 @@ static int run(const struct device_program *prog, int argc, char **argv, char *e
 	static struct vu_dev dev;
 	struct loop loop = { .prog = prog, .dev = &dev, .sock = -1 };
 	const char *path = NULL;
+	struct sandbox_config sandbox = { .uid = sandbox_default_uid(), .syscalls = prog->syscalls };
 
-	sandbox_read_test_trigger();
-	if (parse_args(prog, argc, argv, &loop.sock, &path, err, errlen) < 0 ||
+	sandbox_prepare();
+	if (parse_args(prog, argc, argv, &loop.sock, &path, &sandbox.uid, err, errlen) < 0 ||
 	    prog->setup(&dev, err, errlen) < 0)
 		return 1;
 	dev.loop = &loop;
@@ -286,7 +297,8 @@ static int run(const struct device_program *prog, int argc, char **argv, char *e
 		snprintf(err, errlen, "libevent: cannot create the event loop");
 		return 1;
 	}
-	if (sandbox_enter(prog->syscalls, err, errlen) < 0)
+	sandbox.gid = sandbox.uid;
+	if (sandbox_enter(&sandbox, err, errlen) < 0)
 		return 1;
 	sandbox_run_test_trigger();
 	if (prog->start && prog->start(&dev, loop.base, err, errlen) < 0)

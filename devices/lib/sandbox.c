@@ -1,8 +1,10 @@
-/* The device sandbox: namespaces, empty root, unprivileged ids, no
- * capabilities, seccomp allowlist (see sandbox.h for the order and why). */
+/* The sandbox (sandbox.h; devices/README.md "Sandbox" has the order and
+ * the reasons). */
+#include "config.h"
 #include "devices/lib/sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -12,8 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -22,9 +24,23 @@
 
 static const char *test_forbidden_syscall;
 
-void sandbox_read_test_trigger(void)
+/* Started with stdin closed, the process would get fd 0 for the first fd
+ * it opens (its socket, its event loop), and the sandbox would close that:
+ * the read end of a pipe nobody writes to holds the place instead. */
+static void hold_stdin(void)
+{
+	int p[2];
+
+	if (fcntl(0, F_GETFD) >= 0 || errno != EBADF)
+		return;
+	if (pipe2(p, O_CLOEXEC) == 0)
+		close(p[1]);
+}
+
+void sandbox_prepare(void)
 {
 	test_forbidden_syscall = getenv("GUESTMGR_DEVICE_TEST_FORBIDDEN_SYSCALL");
+	hold_stdin();
 }
 
 void sandbox_run_test_trigger(void)
@@ -43,70 +59,35 @@ void sandbox_run_test_trigger(void)
 	fprintf(stderr, "test: %s returned: the sandbox let it through\n", test_forbidden_syscall);
 }
 
-/* The parent stays outside: it forwards termination to the device and
- * passes its end on as its own. */
-static pid_t child_pid;
-
-static void forward_signal(int sig)
+uid_t sandbox_default_uid(void)
 {
-	(void)sig;
-	kill(child_pid, SIGKILL);
+	return SANDBOX_UID_BASE + (uid_t)getpid();
 }
 
-static void __attribute__((noreturn)) wait_for_child(void)
+int sandbox_parse_uid(const char *arg, uid_t *uid, char *err, size_t errlen)
 {
-	int status;
+	char *end;
+	unsigned long v;
 
-	/* The parent keeps nothing of the device's: no socket, no image. */
-	syscall(SYS_close_range, 3, ~0u, 0);
-	signal(SIGTERM, forward_signal);
-	signal(SIGINT, forward_signal);
-	signal(SIGHUP, forward_signal);
-	while (waitpid(child_pid, &status, 0) < 0)
-		if (errno != EINTR)
-			_exit(1);
-	if (WIFEXITED(status))
-		_exit(WEXITSTATUS(status));
-	int sig = WTERMSIG(status);
-
-	/* Die the same way, without a core dump of this bystander. */
-	struct rlimit none = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &none);
-	signal(sig, SIG_DFL);
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	_exit(128 + sig);
-}
-
-/* An empty, read-only tmpfs becomes / and the old root is detached. */
-static int empty_root(char *err, size_t errlen)
-{
-	const char *dir = "/tmp";
-
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		snprintf(err, errlen, "sandbox: making mounts private: %m");
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || arg[0] == '-' || v > 0xfffffffeul) {
+		snprintf(err, errlen, "sandbox uid '%s': not a number from 1 to 4294967294", arg);
 		return -1;
 	}
-	if (mount("none", dir, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") < 0) {
-		snprintf(err, errlen, "sandbox: tmpfs on %s: %m", dir);
+	if (v == 0 || v == 65534 || v == 65535) {
+		snprintf(err, errlen, "sandbox uid %lu: %s", v,
+			 v == 0 ? "that is root" : v == 65534 ? "that is nobody, which others share"
+							       : "that is (uid_t)-1 for 16-bit programs");
 		return -1;
 	}
-	/* pivot_root(".", "."): the old root ends up on top of the new one,
-	 * and one lazy unmount removes it. */
-	if (chdir(dir) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
-		snprintf(err, errlen, "sandbox: pivot_root into an empty tmpfs: %m");
-		return -1;
-	}
+	*uid = (uid_t)v;
 	return 0;
 }
 
-static int drop_privileges(char *err, size_t errlen)
+/* Capabilities and ids, in the order the kernel allows: the bounding set
+ * needs CAP_SETPCAP, which the new uid no longer has. */
+static int drop_privileges(const struct sandbox_config *config, char *err, size_t errlen)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
 		snprintf(err, errlen, "sandbox: clearing ambient capabilities: %m");
@@ -117,9 +98,10 @@ static int drop_privileges(char *err, size_t errlen)
 			snprintf(err, errlen, "sandbox: dropping capability %d from the bounding set: %m", cap);
 			return -1;
 		}
-	if (setgroups(0, NULL) < 0 || setresgid(SANDBOX_GID, SANDBOX_GID, SANDBOX_GID) < 0 ||
-	    setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID) < 0) {
-		snprintf(err, errlen, "sandbox: switching to uid/gid %d: %m", SANDBOX_UID);
+	if (setgroups(0, NULL) < 0 || setresgid(config->gid, config->gid, config->gid) < 0 ||
+	    setresuid(config->uid, config->uid, config->uid) < 0) {
+		snprintf(err, errlen, "sandbox: switching to uid %u, gid %u: %m", (unsigned)config->uid,
+			 (unsigned)config->gid);
 		return -1;
 	}
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -157,7 +139,9 @@ static int allow_list(scmp_filter_ctx ctx, const char *const *names, char *err, 
 	return 0;
 }
 
-static int install_seccomp(const char *const *device_syscalls, char *err, size_t errlen)
+/* Allows the union of N lists (each NULL terminated, or NULL) and kills
+ * the process on any other syscall. */
+static int install_seccomp(const char *const *const lists[], size_t n, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 
@@ -165,17 +149,182 @@ static int install_seccomp(const char *const *device_syscalls, char *err, size_t
 		snprintf(err, errlen, "sandbox: seccomp_init failed");
 		return -1;
 	}
-	int rc = -1;
+	int rc = 0;
 
-	if (allow_list(ctx, sandbox_common_syscalls, err, errlen) == 0 &&
-	    allow_list(ctx, sandbox_sanitizer_syscalls, err, errlen) == 0 &&
-	    allow_list(ctx, device_syscalls, err, errlen) == 0) {
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = allow_list(ctx, lists[i], err, errlen);
+	if (rc == 0) {
 		rc = seccomp_load(ctx);
 		if (rc < 0)
 			snprintf(err, errlen, "sandbox: loading the seccomp filter: %s", strerror(-rc));
 	}
 	seccomp_release(ctx);
 	return rc < 0 ? -1 : 0;
+}
+
+/* The parent stays outside the pid namespace: it kills the child when it
+ * is told to stop, and passes the child's end on as its own. */
+static pid_t child_pid;
+static volatile sig_atomic_t stop_signal;
+
+static void stop_child(int sig)
+{
+	stop_signal = sig;
+	kill(child_pid, SIGKILL);
+}
+
+static void __attribute__((noreturn)) die_of(int sig)
+{
+	signal(sig, SIG_DFL);
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+/* The parent's own confinement. A process may signal only processes of
+ * its own uid once it has no capabilities, so the parent waits until the
+ * child has switched to the sandbox uid (the child closes ready_fd then,
+ * or dies) before it switches too. */
+static int confine_parent(const struct sandbox_config *config, int ready_fd, char *err,
+			  size_t errlen)
+{
+	static const char *const *const lists[] = { sandbox_parent_syscalls,
+						     sandbox_sanitizer_syscalls };
+	struct rlimit none = { 0, 0 };
+	char byte;
+
+	while (read(ready_fd, &byte, 1) < 0 && errno == EINTR)
+		;
+	/* The parent keeps nothing of the child's: no socket, no image, no
+	 * stdin. */
+	close(0);
+	syscall(SYS_close_range, 3, ~0u, 0);
+	/* Dying of the child's signal, this bystander leaves no core dump. */
+	setrlimit(RLIMIT_CORE, &none);
+	if (drop_privileges(config, err, errlen) < 0)
+		return -1;
+	return install_seccomp(lists, sizeof(lists) / sizeof(lists[0]), err, errlen);
+}
+
+static void __attribute__((noreturn)) parent_wait(const struct sandbox_config *config, int ready_fd)
+{
+	char err[256];
+	int status;
+
+	signal(SIGTERM, stop_child);
+	signal(SIGINT, stop_child);
+	signal(SIGHUP, stop_child);
+	bool confined = confine_parent(config, ready_fd, err, sizeof(err)) == 0;
+
+	if (!confined) {
+		fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
+		kill(child_pid, SIGKILL);
+	}
+	while (waitpid(child_pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(1);
+	if (!confined)
+		_exit(1);
+	if (stop_signal)
+		die_of(stop_signal);
+	if (WIFSIGNALED(status))
+		die_of(WTERMSIG(status));
+	_exit(WEXITSTATUS(status));
+}
+
+/* An empty, read-only tmpfs that is attached nowhere yet: the fd of its
+ * root (the mount API of Linux 5.2, so that no directory is needed to
+ * mount it on). */
+static int empty_tmpfs(char *err, size_t errlen)
+{
+	int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+
+	if (fs < 0) {
+		snprintf(err, errlen, "sandbox: an empty tmpfs as the root: fsopen: %m "
+			 "(needs the mount API of Linux 5.2, which a container may forbid)");
+		return -1;
+	}
+	int mnt = -1;
+
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) == 0 &&
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) == 0 &&
+	    fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) == 0 &&
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC,
+			      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		snprintf(err, errlen, "sandbox: an empty tmpfs as the root: %m");
+	close(fs);
+	return mnt;
+}
+
+static int chroot_cwd(char *err, size_t errlen)
+{
+	if (chroot(".") < 0 || chdir("/") < 0) {
+		snprintf(err, errlen, "sandbox: chroot into the empty tmpfs: %m");
+		return -1;
+	}
+	return 0;
+}
+
+/* The tmpfs, the current directory, becomes the root, and as little as
+ * possible of the old root stays in the namespace. */
+static int enter_cwd_as_root(int tmpfs, char *err, size_t errlen)
+{
+	/* Nothing mounted in this namespace may show outside it. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		if (errno != EINVAL) {
+			snprintf(err, errlen, "sandbox: making mounts private: %m");
+			return -1;
+		}
+		/* "/" is not a mount point: a chroot. The mount it lies in
+		 * cannot be named from here to make it private, and the host
+		 * may share it: whatever is mounted on it would show on the
+		 * host. So the tmpfs stays detached and becomes the root by
+		 * chroot; the old mounts stay in the namespace, out of reach. */
+		return chroot_cwd(err, errlen);
+	}
+	if (move_mount(tmpfs, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		snprintf(err, errlen, "sandbox: mounting the empty tmpfs on /: %m");
+		return -1;
+	}
+	/* pivot_root(".", "."): the old root ends up on top of the new one,
+	 * and one lazy unmount removes it from the namespace. */
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
+			snprintf(err, errlen, "sandbox: detaching the old root: %m");
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != EINVAL) {
+		snprintf(err, errlen, "sandbox: pivot_root into the empty tmpfs: %m");
+		return -1;
+	}
+	/* The root cannot be moved: rootfs (the root of an initramfs) never
+	 * can, nor a root whose parent mount is shared. Chroot into the
+	 * tmpfs on top of it (runc's --no-pivot). */
+	return chroot_cwd(err, errlen);
+}
+
+static int empty_root(char *err, size_t errlen)
+{
+	int tmpfs = empty_tmpfs(err, errlen);
+
+	if (tmpfs < 0)
+		return -1;
+	int rc = -1;
+
+	if (fchdir(tmpfs) < 0)
+		snprintf(err, errlen, "sandbox: entering the empty tmpfs: %m");
+	else
+		rc = enter_cwd_as_root(tmpfs, err, errlen);
+	close(tmpfs);
+	return rc;
 }
 
 static int die_with_parent(char *err, size_t errlen)
@@ -187,14 +336,29 @@ static int die_with_parent(char *err, size_t errlen)
 	return 0;
 }
 
-int sandbox_enter(const char *const *device_syscalls, char *err, size_t errlen)
+int sandbox_enter(const struct sandbox_config *config, char *err, size_t errlen)
 {
+	const char *const *const lists[] = { sandbox_common_syscalls, sandbox_sanitizer_syscalls,
+					     config->syscalls };
+	int ready[2];
+
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		snprintf(err, errlen, "sandbox: no_new_privs: %m");
 		return -1;
 	}
 	if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS) < 0) {
-		snprintf(err, errlen, "sandbox: unshare (needs root or CAP_SYS_ADMIN): %m");
+		snprintf(err, errlen, "sandbox: new mount, pid, ipc, net and uts namespaces: %m "
+			 "(needs root or CAP_SYS_ADMIN)");
+		return -1;
+	}
+	/* pivot_root moves whoever has the old root as root or current
+	 * directory: the parent too, which then pins no host mount. */
+	if (chdir("/") < 0) {
+		snprintf(err, errlen, "sandbox: chdir /: %m");
+		return -1;
+	}
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "sandbox: a pipe to the parent: %m");
 		return -1;
 	}
 	fflush(NULL);
@@ -203,14 +367,19 @@ int sandbox_enter(const char *const *device_syscalls, char *err, size_t errlen)
 		snprintf(err, errlen, "sandbox: fork into the new pid namespace: %m");
 		return -1;
 	}
-	if (child_pid > 0)
-		wait_for_child();
-	/* The device does not outlive the parent its starter knows. Changing
-	 * credentials clears the parent-death signal, so it is set again once
-	 * the ids are dropped; the first setting covers the root set-up. */
+	if (child_pid > 0) {
+		close(ready[1]);
+		parent_wait(config, ready[0]);
+	}
+	close(ready[0]);
+	/* The process does not outlive the parent its starter knows.
+	 * Changing credentials clears the parent-death signal, so it is set
+	 * again once the ids are dropped; the first setting covers the root
+	 * set-up. */
 	if (die_with_parent(err, errlen) < 0 || empty_root(err, errlen) < 0 ||
-	    drop_privileges(err, errlen) < 0 || die_with_parent(err, errlen) < 0 ||
-	    install_seccomp(device_syscalls, err, errlen) < 0)
+	    drop_privileges(config, err, errlen) < 0 || die_with_parent(err, errlen) < 0)
 		return -1;
-	return 0;
+	close(ready[1]);
+	close(0);
+	return install_seccomp(lists, sizeof(lists) / sizeof(lists[0]), err, errlen);
 }

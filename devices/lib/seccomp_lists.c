@@ -1,6 +1,6 @@
-/* The syscalls every device may make once sandboxed. Each device adds a
- * short list of its own (its .c file, `*_syscalls`). Keep one name per
- * line, so a change shows up in a diff as what it is. */
+/* The syscalls every sandboxed process may make. Each device adds a short
+ * list of its own (its .c file, `*_syscalls`). Keep one name per line, so
+ * a change shows up in a diff as what it is. */
 #include "devices/lib/sandbox.h"
 
 const char *const sandbox_common_syscalls[] = {
@@ -33,11 +33,32 @@ const char *const sandbox_common_syscalls[] = {
 	NULL,
 };
 
+/* The parent that waits outside the pid namespace: it kills the child
+ * when told to stop (a handler), then passes the child's end on as its
+ * own (raise: getpid, gettid and tgkill, with the signal unblocked and
+ * its action reset). */
+const char *const sandbox_parent_syscalls[] = {
+	"wait4",
+	"kill",
+	"rt_sigreturn",
+	"rt_sigaction",
+	"rt_sigprocmask",
+	"getpid",
+	"gettid",
+	"tgkill",
+	"exit",
+	"exit_group",
+	NULL,
+};
+
 /* ASan and UBSan at run time: their allocator maps and protects memory,
  * and a report reads the process's maps and writes on stderr. Only in
  * --enable-sanitizers and fuzzer builds. */
 const char *const sandbox_sanitizer_syscalls[] = {
 #ifdef SANDBOX_ASAN
+	"write",
+	"mmap",
+	"munmap",
 	"mprotect",
 	"getpid",
 	"gettid",

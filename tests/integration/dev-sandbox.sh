@@ -1,10 +1,17 @@
 #!/bin/sh
-# The device sandbox, seen from outside: a running device (virtio-rng, the
-# smallest) has no capabilities, no_new_privs, a seccomp filter, its own
-# mount/pid/ipc/net/uts namespaces, uid/gid 65534 and an empty root; and a
-# syscall off its allowlist kills it with SIGSYS
+# The device sandbox on the host, seen from outside (dev-sandbox-lib.sh):
+# virtio-rng, the smallest device, confined (no capabilities,
+# no_new_privs, seccomp, a uid and gid of its own, its own namespaces, an
+# empty root, no stdin; its launcher without capabilities, under seccomp)
+# and then serving the test frontend. Two devices run under different
+# uids, and a process running as nobody can signal neither. The launcher
+# passes a stop signal and the device's end on. What the sandbox cannot
+# take (root or nobody as the uid, stdin as the socket, no CAP_SYS_ADMIN)
+# is refused with the reason. A syscall off the
+# allowlist kills the device with SIGSYS
 # (GUESTMGR_DEVICE_TEST_FORBIDDEN_SYSCALL, devices/lib/sandbox.h).
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integration/dev-sandbox-lib.sh"
 
 [ "$(id -u)" -eq 0 ] || tap_skip_all "the device sandbox needs root (namespaces)"
 command -v socat >/dev/null || tap_skip_all "socat is not installed (apt-get install socat)"
@@ -20,57 +27,126 @@ frontend() {
 	echo "UNIX-CONNECT:$1,retry=100,interval=0.05"
 }
 
-# A device with a frontend that connects and stays silent: it sandboxes
-# itself and waits for the first message.
-"$rng" --socket-path "$work/rng.sock" 2>"$work/rng.err" &
-parent=$!
-pids="$parent"
-wait_for_socket "$work/rng.sock"
-sleep 60 | socat - "$(frontend "$work/rng.sock")" &
-pids="$pids $!"
+# silent_device NAME [OPTION...]: starts virtio-rng with a frontend that
+# connects and stays silent, so that the device sandboxes itself and
+# waits; sets launcher and child.
+silent_device() {
+	_sd_name=$1
+	shift
+	"$rng" --socket-path "$work/$_sd_name.sock" "$@" 2>"$work/$_sd_name.err" &
+	launcher=$!
+	pids="$pids $launcher"
+	wait_for_socket "$work/$_sd_name.sock"
+	sleep 60 | socat - "$(frontend "$work/$_sd_name.sock")" &
+	pids="$pids $!"
+	child=$(sandboxed_child "$launcher")
+}
 
-# The device is the child the launcher forked into the new pid namespace.
-child=
-i=0
-while [ -z "$child" ] && [ "$i" -lt 200 ]; do
-	child=$(cat "/proc/$parent/task/$parent/children" 2>/dev/null | tr -d ' ')
-	[ -n "$child" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$child/status" 2>/dev/null || child=
-	[ -n "$child" ] || sleep 0.05
-	i=$((i + 1))
-done
-tap_check "the launcher forked the sandboxed device" test -n "$child"
-status=/proc/$child/status
-field() { sed -n "s/^$1:[[:space:]]*//p" "$status"; }
+fails() {
+	! "$@"
+}
 
-for cap in CapInh CapPrm CapEff CapBnd CapAmb; do
-	tap_check "$cap is empty ($(field $cap))" test "$(field $cap)" = 0000000000000000
-done
-tap_check "NoNewPrivs is 1" test "$(field NoNewPrivs)" = 1
-tap_check "Seccomp is 2 (filter)" test "$(field Seccomp)" = 2
-tap_check "uid is 65534 in every slot ($(field Uid))" \
-	test "$(field Uid | tr -s '\t ' ' ')" = "65534 65534 65534 65534"
-tap_check "gid is 65534 in every slot ($(field Gid))" \
-	test "$(field Gid | tr -s '\t ' ' ')" = "65534 65534 65534 65534"
-tap_check "no supplementary groups" test -z "$(field Groups)"
-for ns in mnt pid ipc net uts; do
-	tap_check "own $ns namespace" \
-		test "$(readlink "/proc/$child/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")"
-done
-tap_check "pid 1 in its namespace" test "$(sed -n 's/^NSpid:[[:space:]]*[0-9]*[[:space:]]*//p' "$status")" = 1
-tap_check "its root is empty" test -z "$(ls -A "/proc/$child/root/")"
-tap_check "its root is not the host's" test ! -e "/proc/$child/root/etc"
+gone() {
+	! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null
+}
+
+# A process running as nobody, the uid every device had before.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# The first device, held by the test frontend: confined before its first
+# message, then it serves and ends with status 0, which its launcher
+# passes on.
+"$rng" --socket-path "$work/a.sock" 2>"$work/a.err" &
+a=$!
+pids="$a"
+wait_for_socket "$work/a.sock"
+hold_frontend "$work/a.sock" "$work/front.log"
+pids="$pids $front"
+a_child=$(sandboxed_child "$a")
+tap_check "the launcher forked the sandboxed device" test -n "$a_child"
+check_confined "device" "$a_child" "$a"
+a_uid=$(status_field "$a_child" Uid)
+
+# A second device, with the uid a spawner gives it.
+silent_device b --sandbox-uid 1879048191
+b=$launcher
+b_child=$child
+tap_check "--sandbox-uid 1879048191: the device runs as that uid" \
+	test "$(status_field "$b_child" Uid)" = "1879048191 1879048191 1879048191 1879048191"
+tap_check "two devices, two uids ($a_uid; $(status_field "$b_child" Uid))" \
+	test "$a_uid" != "$(status_field "$b_child" Uid)"
+tap_check "a process running as nobody cannot kill a device" \
+	fails as_nobody kill -KILL "$a_child" "$b_child" 2>/dev/null
+tap_check "nor its launcher" fails as_nobody kill -KILL "$a" "$b" 2>/dev/null
+alive() {
+	for _a_pid; do
+		gone "$_a_pid" && return 1
+	done
+	return 0
+}
+tap_check "both devices are still there" alive "$a_child" "$b_child"
+
+release_frontend
+tap_check "the device serves the frontend" test $? -eq 0
+grep -q '^not ok' "$work/front.log" && tap_diag "$(cat "$work/front.log" "$work/a.err")"
+wait "$a"
+st=$?
+tap_check "the frontend hung up: the device ends, its launcher with status 0 ($st)" test "$st" -eq 0
+
+# SIGTERM to the launcher: it kills the device, reaps it, and dies of
+# the same SIGTERM (status 128 + 15).
+kill -TERM "$b"
+wait "$b"
+st=$?
+tap_check "SIGTERM to the launcher: it dies of SIGTERM (exit status $st)" test "$st" -eq 143
+tap_check "and the device is gone before it" test ! -e "/proc/$b_child"
 
 # The device does not outlive its launcher (the parent-death signal,
 # which dropping the ids would clear, is set again after): once the
 # launcher is killed the child is gone, or a zombie nobody reaps.
-kill -KILL "$parent"
-gone() { ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$child/status" 2>/dev/null; }
+silent_device c
+kill -KILL "$launcher"
 i=0
-while ! gone && [ "$i" -lt 100 ]; do
+while ! gone "$child" && [ "$i" -lt 100 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-tap_check "killing the launcher kills the sandboxed device" gone
+tap_check "killing the launcher kills the sandboxed device" gone "$child"
+
+# Started with stdin closed, the device takes fd 0 for none of its own
+# fds (the sandbox closes fd 0), and serves as well.
+"$rng" --socket-path "$work/d.sock" <&- 2>"$work/d.err" &
+d=$!
+pids="$pids $d"
+wait_for_socket "$work/d.sock"
+hold_frontend "$work/d.sock" "$work/front-d.log"
+release_frontend
+tap_check "started with stdin closed, the device serves the frontend" test $? -eq 0
+wait "$d"
+st=$?
+tap_check "and ends with status 0 ($st)" test "$st" -eq 0
+grep -q '^not ok' "$work/front-d.log" && tap_diag "$(cat "$work/front-d.log" "$work/d.err")"
+
+# What the sandbox refuses, with the reason: refused REASON COMMAND...
+refused() {
+	_r_reason=$1
+	shift
+	_r_msg=$("$@" 2>&1 >/dev/null </dev/null)
+	_r_st=$?
+	tap_diag "$_r_msg"
+	[ "$_r_st" -ne 0 ] && case $_r_msg in *"$_r_reason"*) true ;; *) false ;; esac
+}
+tap_check "--sandbox-uid 0 refused: root" \
+	refused "that is root" "$rng" --fd 3 --sandbox-uid 0 3</dev/null
+tap_check "--sandbox-uid 65534 refused: nobody" \
+	refused "that is nobody" "$rng" --fd 3 --sandbox-uid 65534 3</dev/null
+tap_check "--fd 0 refused: stdin, which the sandbox closes" refused "that is stdin" "$rng" --fd 0
+# Without CAP_SYS_ADMIN (a container may lack it) there are no
+# namespaces: the device says so and does not run unconfined.
+tap_check "without CAP_SYS_ADMIN: refused, saying why" \
+	refused "needs root or CAP_SYS_ADMIN" setpriv --bounding-set=-sys_admin "$rng" --fd 3 3</dev/null
 
 # Each forbidden syscall, and mmap asking for executable memory (mmap is
 # allowed, PROT_EXEC is not): the process dies of SIGSYS (status 128 + 31),
