@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "ipc/decode.h"
 #include "ipc/schema.h"
 
@@ -20,7 +21,9 @@ static void defaults(struct daemon_config *cfg)
 	cfg->npackage_dirs = 2;
 	snprintf(cfg->state_dir, DAEMON_PATH_MAX, "%s/lib/guestmgr", LOCALSTATEDIR);
 	snprintf(cfg->run_dir, DAEMON_PATH_MAX, "%s/guestmgr", RUNSTATEDIR);
-	cfg->uid_base = 1900000000;
+	/* Past the range devices started by hand take (SANDBOX_UID_BASE plus
+	 * a pid, pids below 2^22): the two never meet. */
+	cfg->uid_base = SANDBOX_UID_BASE + (1ul << 24);
 }
 
 static void copy_string(char *dst, size_t len, const json_t *v)

@@ -272,11 +272,19 @@ static int spawn_device(struct run *run, const char *program, const char *name,
 {
 	struct daemon *d = run->g->daemon;
 	struct child *c = &run->devices[run->ndevices];
-	char path[DAEMON_PATH_MAX + 64];
-	const char *argv[24] = { program, "--fd", "3" };
+	char path[DAEMON_PATH_MAX + 64], uid_arg[24];
+	const char *argv[24] = { program, "--fd", "3", "--sandbox-uid", uid_arg };
 	int all[8], sv[2];
-	size_t argc = 3;
+	size_t argc = 5;
+	long uid = daemon_take_uid(d);
 
+	/* Each process its own uid: none can signal or ptrace another. */
+	if (uid < 0) {
+		snprintf(err, errlen, "device %s: every uid from uid_base is taken", name);
+		return -1;
+	}
+	run->uids[run->nuids++] = uid;
+	snprintf(uid_arg, sizeof(uid_arg), "%ld", uid);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "device %s: socketpair: %s", name, strerror(errno));
 		return -1;
