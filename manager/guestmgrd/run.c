@@ -202,8 +202,11 @@ static void device_exited(struct child *c, void *arg)
 {
 	struct run *run = arg;
 	char how[160], msg[512];
+	bool clean = WIFEXITED(c->wait_status) && WEXITSTATUS(c->wait_status) == 0;
 
-	if (!run->ending) {
+	/* A device leaves with status 0 once its frontend hangs up: the vmm is
+	 * on its way out, and its own exit (maybe not seen yet) tells why. */
+	if (!run->ending && !clean) {
 		bool running = run->g->status == GM_GUEST_STATUS_RUNNING;
 
 		child_describe_exit(c, how, sizeof(how));
