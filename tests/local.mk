@@ -32,8 +32,10 @@ TESTS += tests/integration/testguest-qemu.sh
 # The vmm: unit tests of its pure parts, and the test guest booted on it.
 VMM_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 VMM_CHECK_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
-check_PROGRAMS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config
-TESTS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config
+check_PROGRAMS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config \
+	tests/unit/check_vmm_control
+TESTS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config \
+	tests/unit/check_vmm_control
 tests_unit_check_vmm_boot_SOURCES = tests/unit/check_vmm_boot.c
 tests_unit_check_vmm_boot_CFLAGS = $(VMM_CHECK_CFLAGS)
 tests_unit_check_vmm_boot_LDADD = $(VMM_CHECK_LDADD)
@@ -43,14 +45,25 @@ tests_unit_check_vmm_devices_LDADD = $(VMM_CHECK_LDADD)
 tests_unit_check_vmm_config_SOURCES = tests/unit/check_vmm_config.c
 tests_unit_check_vmm_config_CFLAGS = $(VMM_CHECK_CFLAGS)
 tests_unit_check_vmm_config_LDADD = $(VMM_CHECK_LDADD)
+tests_unit_check_vmm_control_SOURCES = tests/unit/check_vmm_control.c
+tests_unit_check_vmm_control_CFLAGS = $(VMM_CHECK_CFLAGS)
+tests_unit_check_vmm_control_LDADD = $(VMM_CHECK_LDADD)
 check_PROGRAMS += tests/integration/vmm-send-config
 tests_integration_vmm_send_config_SOURCES = tests/integration/vmm-send-config.c
-tests_integration_vmm_send_config_LDADD = ipc/libipc.la
-EXTRA_DIST += tests/integration/vmm-lib.sh
+tests_integration_vmm_send_config_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_integration_vmm_send_config_LDADD = ipc/libipc.la $(JANSSON_LIBS)
+# A preload shim that slows every new thread's start (vmm-control.sh),
+# built as a plain shared object as bench/kvm-run-trace.so is.
+check_DATA += tests/integration/slow-thread-start.so
+tests/integration/slow-thread-start.so: tests/integration/slow-thread-start.c
+	$(AM_V_CC)$(MKDIR_P) tests/integration && \
+	$(CC) $(WARN_CFLAGS) -O2 -shared -fPIC -o $@ $(srcdir)/tests/integration/slow-thread-start.c -ldl
+CLEANFILES += tests/integration/slow-thread-start.so
+EXTRA_DIST += tests/integration/vmm-lib.sh tests/integration/slow-thread-start.c
 dist_check_SCRIPTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
-	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
 TESTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
-	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
 
 # Opt-in, long: the debian package's kernel on our own vmm (see the script
 # for what to expect where KVM is software-assisted).

@@ -11,8 +11,9 @@ enum vmm_exit_status {
 	/* The guest or KVM failed: internal error (e.g. emulation failure),
 	 * failed VM entry, an unknown exit, or a failing KVM ioctl. */
 	VMM_EXIT_GUEST_ERROR = 2,
-	/* SIGTERM or SIGINT: the vCPUs were stopped from outside. */
-	VMM_EXIT_SIGNAL = 3,
+	/* Asked to stop from outside: SIGTERM or SIGINT, the daemon's stop
+	 * command, or the daemon closing the control socket (control.h). */
+	VMM_EXIT_ASKED_TO_STOP = 3,
 };
 
 #endif

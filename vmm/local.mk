@@ -31,6 +31,7 @@ noinst_LTLIBRARIES += vmm/libvmm.la
 vmm_libvmm_la_SOURCES = \
 	vmm/cmdline.c vmm/cmdline.h \
 	vmm/config.c vmm/config.h \
+	vmm/control.c vmm/control.h \
 	vmm/exit_status.h \
 	vmm/guest_mem.c vmm/guest_mem.h \
 	vmm/i8042.c vmm/i8042.h \

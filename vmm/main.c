@@ -1,7 +1,8 @@
-/* guestmgr-vmm: one guest's virtual machine monitor. Reads the guest
+/* guestmgr-vmm: one guest's virtual machine monitor. Reads the launch
  * config, builds the machine, runs it until it stops, and says why on
- * stderr ("vmm: guest stopped: i8042 reset"); exit_status.h lists the
- * exit statuses. */
+ * stderr ("vmm: guest stopped: i8042 reset") and, when started by the
+ * daemon (--config-fd), on its control socket (control.h); exit_status.h
+ * lists the exit statuses. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "vmm/config.h"
+#include "vmm/control.h"
 #include "vmm/exit_status.h"
 #include "vmm/run_loop.h"
 #include "vmm/vm.h"
@@ -30,11 +32,12 @@ static void usage(FILE *to)
 		"usage: guestmgr-vmm --config FILE.json [--dump-acpi DIR] [--stats]\n"
 		"       guestmgr-vmm --config-fd N [--dump-acpi DIR] [--stats]\n"
 		"Runs one guest. --config-fd reads the config as one message with fds\n"
-		"from the SOCK_SEQPACKET socket N. --dump-acpi writes the machine's ACPI\n"
-		"tables to DIR/<SIG>.dat and exits without running the guest. --stats prints,\n"
-		"when the guest stops, how many guest accesses exited to the vmm: per\n"
-		"port and MMIO range, and per register region of each virtio device\n"
-		"(common, isr, device, notify, msix).\n");
+		"from the SOCK_SEQPACKET socket N, then keeps N as the daemon's control\n"
+		"socket (the vmm messages of schemas/protocol.json). --dump-acpi writes\n"
+		"the machine's ACPI tables to DIR/<SIG>.dat and exits without running\n"
+		"the guest. --stats prints, when the guest stops, how many guest\n"
+		"accesses exited to the vmm: per port and MMIO range, and per register\n"
+		"region of each virtio device (common, isr, device, notify, msix).\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -105,13 +108,13 @@ static int dump_acpi(const struct vmm_config *cfg, const char *dir, char *err, s
 	return ret;
 }
 
-static int run(const struct vmm_config *cfg, bool stats, char *msg, size_t len)
+static int run(const struct vmm_config *cfg, int control_sock, bool stats, char *msg, size_t len)
 {
 	struct vm vm;
 	int status = VMM_EXIT_START_FAILURE;
 
 	if (vm_build(&vm, cfg, msg, len) == 0) {
-		status = run_loop(&vm, msg, len);
+		status = run_loop(&vm, control_sock, msg, len);
 		if (stats)
 			vm_print_stats(&vm, stderr);
 	}
@@ -119,10 +122,31 @@ static int run(const struct vmm_config *cfg, bool stats, char *msg, size_t len)
 	return status;
 }
 
+/* Everything between the arguments and the exit: the exit status, and in
+ * msg the one-line stop reason. */
+static int load_and_run(const struct options *opt, char *msg, size_t len)
+{
+	struct vmm_config cfg;
+	int status;
+
+	if ((opt->config_file ? config_load_file(&cfg, opt->config_file, msg, len)
+			      : config_load_socket(&cfg, opt->config_fd, msg, len)) < 0)
+		return VMM_EXIT_START_FAILURE;
+	if (!opt->dump_acpi_dir) {
+		status = run(&cfg, opt->config_fd, opt->stats, msg, len);
+	} else if (dump_acpi(&cfg, opt->dump_acpi_dir, msg, len) < 0) {
+		status = VMM_EXIT_START_FAILURE;
+	} else {
+		snprintf(msg, len, "ACPI tables written to %s", opt->dump_acpi_dir);
+		status = VMM_EXIT_GUEST_STOPPED;
+	}
+	config_free(&cfg);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
-	struct vmm_config cfg;
 	char msg[ERR_MAX];
 	sigset_t stop_signals;
 	int status;
@@ -138,20 +162,10 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &opt) < 0)
 		return VMM_EXIT_START_FAILURE;
-	if ((opt.config_file ? config_load_file(&cfg, opt.config_file, msg, sizeof(msg))
-			     : config_load_socket(&cfg, opt.config_fd, msg, sizeof(msg))) < 0) {
-		fprintf(stderr, "vmm: %s\n", msg);
-		return VMM_EXIT_START_FAILURE;
-	}
-	if (opt.dump_acpi_dir) {
-		status = dump_acpi(&cfg, opt.dump_acpi_dir, msg, sizeof(msg)) < 0
-			 ? VMM_EXIT_START_FAILURE : VMM_EXIT_GUEST_STOPPED;
-		if (status)
-			fprintf(stderr, "vmm: %s\n", msg);
-	} else {
-		status = run(&cfg, opt.stats, msg, sizeof(msg));
-		fprintf(stderr, "vmm: %s\n", msg);
-	}
-	config_free(&cfg);
+	status = load_and_run(&opt, msg, sizeof(msg));
+	fprintf(stderr, "vmm: %s\n", msg);
+	/* The daemon's socket outlives the config message: it hears the end. */
+	if (opt.config_fd >= 0)
+		control_send_stopped(opt.config_fd, status, msg);
 	return status;
 }

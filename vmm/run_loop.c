@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 
+#include "vmm/control.h"
 #include "vmm/exit_status.h"
 
 static void on_stop(evutil_socket_t fd, short what, void *opaque)
@@ -20,7 +21,7 @@ static void on_signal(evutil_socket_t sig, short what, void *opaque)
 	struct vm *vm = opaque;
 
 	(void)what;
-	vm_stop_request(&vm->stop, VMM_EXIT_SIGNAL, "stopped by %s",
+	vm_stop_request(&vm->stop, VMM_EXIT_ASKED_TO_STOP, "stopped by %s",
 			sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
@@ -40,10 +41,11 @@ static int start_vcpus(struct vm *vm, char *reason, size_t len)
 	return 0;
 }
 
-int run_loop(struct vm *vm, char *reason, size_t len)
+int run_loop(struct vm *vm, int control_sock, char *reason, size_t len)
 {
 	struct event_base *base = event_base_new();
 	struct event *stop = NULL, *term = NULL, *intr = NULL;
+	struct control control = { .sock = -1 };
 	int status = VMM_EXIT_START_FAILURE;
 	sigset_t signals;
 
@@ -56,6 +58,10 @@ int run_loop(struct vm *vm, char *reason, size_t len)
 	if (!stop || !term || !intr || event_add(stop, NULL) < 0 ||
 	    event_add(term, NULL) < 0 || event_add(intr, NULL) < 0 ||
 	    serial_input_start(&vm->uart_input, base, &vm->uart, vm->serial_in_fd) < 0)
+		goto out;
+	if (control_sock >= 0 &&
+	    control_start(&control, base, control_sock, &vm->stop, vm->vcpus_entered_fd,
+			  vm->nvcpus, reason, len) < 0)
 		goto out;
 	if (start_vcpus(vm, reason, len) < 0) {
 		vm_stop_request(&vm->stop, VMM_EXIT_START_FAILURE, "%s", reason);
@@ -78,6 +84,7 @@ int run_loop(struct vm *vm, char *reason, size_t len)
 	snprintf(reason, len, "%s", vm->stop.reason);
 	pthread_mutex_unlock(&vm->stop.lock);
 out:
+	control_end(&control);
 	serial_input_stop(&vm->uart_input);
 	if (intr)
 		event_free(intr);

@@ -1,6 +1,7 @@
 /* The main thread's life while the guest runs: a libevent loop over the
- * serial input, SIGTERM/SIGINT, and the stop eventfd; then every vCPU is
- * kicked out of KVM_RUN and joined. */
+ * serial input, SIGTERM/SIGINT, the stop eventfd and the daemon's control
+ * socket (control.h); then every vCPU is kicked out of KVM_RUN and
+ * joined. */
 #ifndef VMM_RUN_LOOP_H
 #define VMM_RUN_LOOP_H
 
@@ -9,7 +10,8 @@
 #include "vmm/vm.h"
 
 /* Runs the machine until it stops; returns its exit status (exit_status.h)
- * and the one-line reason. */
-int run_loop(struct vm *vm, char *reason, size_t len);
+ * and the one-line reason. control_sock: the daemon's control socket, or
+ * -1 when run standalone. */
+int run_loop(struct vm *vm, int control_sock, char *reason, size_t len);
 
 #endif

@@ -168,10 +168,22 @@ static bool handle_exit(struct vcpu *v)
 	return false;
 }
 
+/* For the daemon's "running" (control.c): said as late as a thread can,
+ * its next system call is KVM_RUN. */
+static void announce_entering(struct vcpu *v)
+{
+	uint64_t one = 1;
+
+	if (write(v->vm->vcpus_entered_fd, &one, sizeof(one)) != sizeof(one))
+		perror("vmm: vCPU entered eventfd");
+}
+
 static void *vcpu_thread(void *opaque)
 {
 	struct vcpu *v = opaque;
 
+	if (!vm_stop_requested(&v->vm->stop))
+		announce_entering(v);
 	while (!vm_stop_requested(&v->vm->stop)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

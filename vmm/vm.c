@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "vmm/i8042.h"
@@ -187,12 +188,18 @@ int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errl
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm.sys_fd = vm->kvm.vm_fd = vm->mem.fd = -1;
 	vm->uart_input.drained_fd = -1;
+	vm->vcpus_entered_fd = -1;
 	io_bus_init(&vm->pio);
 	io_bus_init(&vm->mmio);
 	pci_bus_init(&vm->pci);
 	machine_desc_init(&vm->desc, cfg->cpus, cfg->guest_memory);
 	if (vm_stop_init(&vm->stop) < 0) {
 		snprintf(err, errlen, "stop eventfd: %m");
+		return -1;
+	}
+	vm->vcpus_entered_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->vcpus_entered_fd < 0) {
+		snprintf(err, errlen, "vCPU eventfd: %m");
 		return -1;
 	}
 	if (add_devices(vm, cfg, err, errlen) < 0 ||
@@ -229,4 +236,7 @@ void vm_destroy(struct vm *vm)
 	io_bus_destroy(&vm->mmio);
 	pci_bus_destroy(&vm->pci);
 	vm_stop_destroy(&vm->stop);
+	if (vm->vcpus_entered_fd >= 0)
+		close(vm->vcpus_entered_fd);
+	vm->vcpus_entered_fd = -1;
 }

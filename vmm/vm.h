@@ -39,6 +39,8 @@ struct vm {
 	int serial_in_fd;		/* the config's, borrowed */
 	struct vcpu *vcpus;
 	unsigned int nvcpus;		/* created so far */
+	int vcpus_entered_fd;		/* eventfd: each vCPU thread adds 1 just
+					 * before its first KVM_RUN */
 };
 
 int vm_build(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen);

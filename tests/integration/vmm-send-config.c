@@ -1,20 +1,56 @@
-/* Test helper: plays the manager's part of `guestmgr-vmm --config-fd N`.
+/* Test helper: plays guestmgrd's part of `guestmgr-vmm --config-fd N`.
  *
- *   vmm-send-config CONFIG.json [FILE...] -- COMMAND [ARG...]
+ *   vmm-send-config [--events FILE] [--then ACTION]... CONFIG.json [FILE...]
+ *                   -- COMMAND [ARG...]
  *
  * Runs COMMAND ARG... --config-fd N with N one end of a SOCK_SEQPACKET
- * socketpair, sends CONFIG.json's text on the other end as one message with
- * each FILE attached (opened read-only; "&N" attaches this process's fd N),
- * and exits with COMMAND's exit status. */
+ * socketpair and sends CONFIG.json's text on the other end as one message
+ * with each FILE attached (opened read-only; "&N" attaches this process's
+ * fd N). Then it keeps the socket, as the daemon does, and reads what the
+ * vmm says there, checking each message against its schema in
+ * gm_vmm_messages[]. With --events, FILE gets one line per thing seen:
+ *
+ *   pid P                    COMMAND's pid
+ *   {"event":"running"}      a message, as received
+ *   vcpus-in-KVM_RUN N/M     at "running", N of COMMAND's M vCPU threads
+ *                            (M: the config's cpus) are inside KVM_RUN
+ *   invalid WHY: TEXT        a message that is none of the vmm's
+ *
+ * Once "running" has arrived, the --then ACTIONs run in order:
+ *   send:TEXT   send TEXT as one message
+ *   close       close the socket, as a daemon that died would
+ *
+ * It exits with COMMAND's exit status. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ipc/decode.h"
 #include "ipc/frame.h"
+#include "ipc/protocol.h"
+
+#define MAX_ACTIONS 16
+/* A vCPU thread says it is entering KVM_RUN just before it does: give it
+ * that one system call's time, far less than any slow start would take. */
+#define SETTLE_MS 50
+
+struct helper {
+	FILE *events;
+	const char *actions[MAX_ACTIONS];
+	int nactions;
+	long cpus;
+	pid_t pid;
+	int sock;
+};
 
 static int die(const char *what, const char *why)
 {
@@ -29,35 +65,180 @@ static int open_attachment(const char *spec)
 	return open(spec, O_RDONLY | O_CLOEXEC);
 }
 
+/* The config's "cpus" (default 1), for the vCPU count. */
+static long config_cpus(const char *text, size_t len)
+{
+	json_t *doc = json_loadb(text, len, 0, NULL);
+	json_t *cpus = json_object_get(doc, "cpus");
+	long n = cpus ? (long)json_integer_value(cpus) : 1;
+
+	json_decref(doc);
+	return n;
+}
+
+/* Threads of pid inside ioctl(fd, KVM_RUN), from /proc/PID/task/TID/syscall
+ * ("16 0x<fd> 0xae80 ..." on x86-64). */
+static long threads_in_kvm_run(pid_t pid)
+{
+	char path[320], line[256];
+	struct dirent *d;
+	long n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		unsigned long nr, arg0, arg1;
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", (int)pid, d->d_name);
+		f = fopen(path, "re");
+		if (f && fgets(line, sizeof(line), f) &&
+		    sscanf(line, "%lu %lx %lx", &nr, &arg0, &arg1) == 3 &&
+		    nr == SYS_ioctl && arg1 == KVM_RUN)
+			n++;
+		if (f)
+			fclose(f);
+	}
+	closedir(dir);
+	return n;
+}
+
+static void check_vcpus(struct helper *h)
+{
+	struct timespec ms = { .tv_nsec = 1000000 };
+	long n = threads_in_kvm_run(h->pid);
+
+	for (int i = 0; i < SETTLE_MS && n < h->cpus; i++) {
+		nanosleep(&ms, NULL);
+		n = threads_in_kvm_run(h->pid);
+	}
+	fprintf(h->events, "vcpus-in-KVM_RUN %ld/%ld\n", n, h->cpus);
+}
+
+/* Runs the --then actions; false once the socket is closed. */
+static bool run_actions(struct helper *h)
+{
+	struct ipc_error ierr;
+	char why[256];
+
+	for (int i = 0; i < h->nactions; i++) {
+		const char *a = h->actions[i];
+
+		if (!strcmp(a, "close")) {
+			close(h->sock);
+			return false;
+		}
+		if (strncmp(a, "send:", 5) != 0)
+			die(a, "unknown action");
+		else if (ipc_send(h->sock, a + 5, strlen(a + 5), NULL, 0, &ierr) != IPC_OK)
+			die(a, ipc_strerror(&ierr, why, sizeof(why)));
+	}
+	return true;
+}
+
+/* One message from the vmm, checked as the daemon would; true when it is
+ * "running". */
+static bool judge(struct helper *h, const char *text, size_t len)
+{
+	char err[IPC_SCHEMA_ERR_MAX];
+	json_t *doc = json_loadb(text, len, 0, NULL);
+	const char *event = json_string_value(json_object_get(doc, "event"));
+	int which = !event ? -1 : !strcmp(event, "running") ? GM_VMM_RUNNING
+			: !strcmp(event, "stopped") ? GM_VMM_STOPPED : -1;
+	struct ipc_schema *schema = NULL;
+	json_t *valid = NULL;
+
+	json_decref(doc);
+	if (which < 0) {
+		snprintf(err, sizeof(err), "no vmm event");
+	} else {
+		schema = ipc_schema_parse(gm_vmm_messages[which].name, gm_vmm_messages[which].schema,
+					  err, sizeof(err));
+		valid = schema ? ipc_decode_json(text, len, schema, err, sizeof(err)) : NULL;
+	}
+	if (valid)
+		fprintf(h->events, "%.*s\n", (int)len, text);
+	else
+		fprintf(h->events, "invalid %s: %.*s\n", err, (int)len, text);
+	json_decref(valid);
+	ipc_schema_free(schema);
+	return valid && which == GM_VMM_RUNNING;
+}
+
+/* Reads the vmm's messages until it hangs up (or an action closes). */
+static void listen_to_vmm(struct helper *h)
+{
+	static char buf[IPC_MAX_MSG];
+	struct ipc_error ierr;
+	struct ipc_msg msg;
+	enum ipc_status st;
+
+	for (;;) {
+		st = ipc_recv(h->sock, buf, sizeof(buf), &msg, &ierr);
+		if (st == IPC_E_AGAIN)
+			continue;
+		if (st != IPC_OK)
+			break;
+		if (msg.nfds)
+			fprintf(h->events, "invalid %zu fds attached\n", msg.nfds);
+		ipc_close_fds(msg.fds, msg.nfds);
+		if (judge(h, buf, msg.len)) {
+			check_vcpus(h);
+			if (!run_actions(h))
+				return;
+		}
+	}
+	close(h->sock);
+}
+
 int main(int argc, char **argv)
 {
 	static char text[IPC_MAX_MSG];
-	int fds[IPC_MAX_FDS], sv[2], status, sep = 2;
+	struct helper h = { .events = NULL };
+	int fds[IPC_MAX_FDS], sv[2], status, arg = 1, sep;
 	size_t nfds = 0, len;
-	char fdarg[16];
+	char fdarg[16], why[256];
 	struct ipc_error ierr;
-	char why[256];
 	FILE *f;
-	pid_t pid;
 
-	while (sep < argc && strcmp(argv[sep], "--") != 0)
-		sep++;
-	if (argc < 2 || sep + 1 >= argc || sep - 2 > IPC_MAX_FDS)
-		return die("usage", "vmm-send-config CONFIG.json [FILE...] -- COMMAND [ARG...]");
-	f = fopen(argv[1], "r");
+	for (; arg + 1 < argc && argv[arg][0] == '-' && argv[arg][1] == '-'; arg += 2) {
+		if (!strcmp(argv[arg], "--events"))
+			h.events = fopen(argv[arg + 1], "w");
+		else if (!strcmp(argv[arg], "--then") && h.nactions < MAX_ACTIONS)
+			h.actions[h.nactions++] = argv[arg + 1];
+		else
+			return die(argv[arg], "unknown option, or too many actions");
+	}
+	if (!h.events)
+		h.events = fopen("/dev/null", "w");
+	if (!h.events)
+		return die("--events", strerror(errno));
+	setvbuf(h.events, NULL, _IOLBF, 0);
+	for (sep = arg + 1; sep < argc && strcmp(argv[sep], "--") != 0; sep++)
+		;
+	if (arg >= argc || sep + 1 >= argc || sep - arg - 1 > IPC_MAX_FDS)
+		return die("usage", "vmm-send-config [--events FILE] [--then ACTION]... "
+				    "CONFIG.json [FILE...] -- COMMAND [ARG...]");
+	f = fopen(argv[arg], "r");
 	if (!f)
-		return die(argv[1], strerror(errno));
+		return die(argv[arg], strerror(errno));
 	len = fread(text, 1, sizeof(text), f);
 	fclose(f);
-	for (int i = 2; i < sep; i++) {
+	h.cpus = config_cpus(text, len);
+	for (int i = arg + 1; i < sep; i++) {
 		fds[nfds] = open_attachment(argv[i]);
 		if (fds[nfds++] < 0)
 			return die(argv[i], strerror(errno));
 	}
 	if (ipc_socketpair(sv) < 0)
 		return die("socketpair", strerror(errno));
-	pid = fork();
-	if (pid == 0) {
+	h.pid = fork();
+	if (h.pid == 0) {
 		char **args = calloc((size_t)(argc - sep + 2), sizeof(*args));
 		int n = 0;
 
@@ -72,10 +253,13 @@ int main(int argc, char **argv)
 		_exit(die(args[0], strerror(errno)));
 	}
 	close(sv[1]);
-	if (ipc_send(sv[0], text, len, fds, nfds, &ierr) != IPC_OK)
-		fprintf(stderr, "vmm-send-config: send: %s\n", ipc_strerror(&ierr, why, sizeof(why)));
-	close(sv[0]);
-	if (waitpid(pid, &status, 0) < 0)
+	h.sock = sv[0];
+	fprintf(h.events, "pid %d\n", (int)h.pid);
+	if (ipc_send(h.sock, text, len, fds, nfds, &ierr) != IPC_OK)
+		die("send", ipc_strerror(&ierr, why, sizeof(why)));
+	listen_to_vmm(&h);
+	if (waitpid(h.pid, &status, 0) < 0)
 		return die("waitpid", strerror(errno));
+	fclose(h.events);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -290,7 +290,7 @@ START_TEST(first_stop_request_wins)
 
 	ck_assert_int_eq(vm_stop_init(&stop), 0);
 	vm_stop_request(&stop, VMM_EXIT_GUEST_ERROR, "vCPU %u: broke", 1);
-	vm_stop_request(&stop, VMM_EXIT_SIGNAL, "stopped by SIGTERM");
+	vm_stop_request(&stop, VMM_EXIT_ASKED_TO_STOP, "stopped by SIGTERM");
 	ck_assert_int_eq(stop.status, VMM_EXIT_GUEST_ERROR);
 	ck_assert_str_eq(stop.reason, "vCPU 1: broke");
 	ck_assert_int_eq(read(stop.fd, &count, sizeof(count)), sizeof(count));

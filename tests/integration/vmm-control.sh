@@ -1,0 +1,144 @@
+#!/bin/sh
+# guestmgr-vmm's control socket (--config-fd; vmm/control.h), with
+# vmm-send-config playing the daemon: "running" once every vCPU thread is
+# in KVM_RUN, "stopped" with the exit status and reason right before the
+# vmm exits, the stop command, malformed commands ignored, and a daemon
+# that hangs up or dies stopping the guest. Every message is checked
+# against its schema by the helper.
+. "$top_srcdir/tests/integration/vmm-lib.sh"
+need_kvm
+
+send_config=$top_builddir/tests/integration/vmm-send-config
+slow_threads=$top_builddir/tests/integration/slow-thread-start.so
+
+# fd_config NAME CMDLINE CPUS: $tmp/NAME.json for --config-fd, the kernel
+# as the message's fd 0 and the serial output as its fd 1.
+fd_config() {
+	printf '{ "kernel": { "fd": 0 }, "cmdline": "%s", "cpus": %s, "guest_memory": 67108864, "serial": { "out": { "fd": 1 } } }\n' \
+		"$2" "$3" > "$tmp/$1.json"
+}
+
+# daemon_run NAME [HELPER-OPTIONS...]: the vmm on $tmp/NAME.json under
+# vmm-send-config; what the helper saw in $tmp/NAME.events (without its
+# "pid" line: $tmp/NAME.seen), the guest's output in $tmp/NAME.out, both
+# processes' stderr in $tmp/NAME.err; returns the vmm's status.
+daemon_run() {
+	name=$1
+	shift
+	timeout "$vmm_timeout" "$send_config" --events "$tmp/$name.events" "$@" \
+		"$tmp/$name.json" "$testguest" '&3' -- "$vmm" \
+		< /dev/null 3> "$tmp/$name.out" 2> "$tmp/$name.err"
+	st=$?
+	grep -v '^pid ' "$tmp/$name.events" > "$tmp/$name.seen"
+	return $st
+}
+
+# saw NAME LINE...: the helper saw exactly these lines, in this order.
+saw() {
+	name=$1
+	shift
+	printf '%s\n' "$@" | cmp -s - "$tmp/$name.seen"
+}
+
+# show_control NAME: for a reader of a failure.
+show_control() {
+	tap_diag "what the daemon's side saw:"
+	sed 's/^/# /' "$tmp/$1.events"
+	show "$1"
+}
+
+running='{"event":"running"}'
+stop='{"command":"stop"}'
+
+# The guest stops itself: "running" (its APs ran the smp checks, so every
+# vCPU thread had entered KVM_RUN), then "stopped" with status 0.
+fd_config self "test=smp expect_cpus=2" 2
+daemon_run self
+st=$?
+tap_check "guest stops itself: status 0" [ "$st" -eq 0 ]
+tap_check "guest stops itself: running, then stopped with status 0 and the reason" \
+	saw self "$running" "vcpus-in-KVM_RUN 2/2" \
+	'{"event":"stopped","exit_status":0,"message":"guest stopped: i8042 reset"}' ||
+	show_control self
+
+# "running" means in KVM_RUN, not merely started: every thread's start is
+# slowed by 300 ms (a preloaded shim), and still all 4 vCPU threads are in
+# KVM_RUN when "running" arrives. Then the stop command: status 3.
+fd_config halt "test=boot exit=halt" 4
+LD_PRELOAD=$slow_threads ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	daemon_run halt --then "send:$stop"
+st=$?
+tap_check "stop command: status 3" [ "$st" -eq 3 ]
+tap_check "slowed vCPU threads: running only once all 4 are in KVM_RUN; stop: stopped, status 3" \
+	saw halt "$running" "vcpus-in-KVM_RUN 4/4" \
+	'{"event":"stopped","exit_status":3,"message":"stopped by the daemon'"'"'s stop command"}' ||
+	show_control halt
+tap_check "stop command: the reason on stderr too" \
+	grep -qF "vmm: stopped by the daemon's stop command" "$tmp/halt.err"
+
+# Malformed commands are logged and ignored; the stop after them works.
+fd_config bad "test=boot exit=halt" 1
+daemon_run bad --then 'send:not json' --then 'send:{"command":"halt"}' \
+	--then 'send:{"command":"stop","now":true}' --then "send:$stop"
+st=$?
+tap_check "malformed commands, then stop: status 3, stopped by the stop command" \
+	saw bad "$running" "vcpus-in-KVM_RUN 1/1" \
+	'{"event":"stopped","exit_status":3,"message":"stopped by the daemon'"'"'s stop command"}' ||
+	show_control bad
+tap_check "malformed commands: each logged" \
+	[ "$(grep -c '^vmm: control: ignored a message: ' "$tmp/bad.err")" -eq 3 ]
+tap_check "malformed commands: status 3" [ "$st" -eq 3 ]
+
+# The daemon hangs up: the guest must not run on unsupervised.
+fd_config hangup "test=boot exit=halt" 2
+daemon_run hangup --then close
+st=$?
+tap_check "daemon closes the socket: status 3" [ "$st" -eq 3 ]
+tap_check "daemon closes the socket: the reason on stderr" \
+	grep -qF "vmm: stopped: the daemon closed the control socket" "$tmp/hangup.err" ||
+	show_control hangup
+
+# The daemon dies (SIGKILL): the orphaned vmm stops on its own.
+fd_config killed "test=boot exit=halt" 2
+"$send_config" --events "$tmp/killed.events" "$tmp/killed.json" "$testguest" '&3' -- "$vmm" \
+	< /dev/null 3> "$tmp/killed.out" 2> "$tmp/killed.err" &
+helper=$!
+i=0
+while [ $i -lt 600 ] && ! grep -qF "$running" "$tmp/killed.events"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+vmm_pid=$(sed -n 's/^pid //p' "$tmp/killed.events")
+kill -KILL $helper
+wait $helper
+# gone: no such process, or a zombie no one has reaped yet.
+gone() {
+	! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2> /dev/null
+}
+i=0
+while [ $i -lt 100 ] && ! gone "$vmm_pid"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if gone "$vmm_pid"; then
+	tap_ok "daemon killed: the vmm exits"
+else
+	tap_not_ok "daemon killed: the vmm exits (pid $vmm_pid still there after 10 s)"
+	kill -KILL "$vmm_pid"
+fi
+tap_check "daemon killed: the reason on stderr" \
+	grep -qF "vmm: stopped: the daemon closed the control socket" "$tmp/killed.err" ||
+	show_control killed
+
+# A start failure is said too: "stopped" with status 1 and the reason,
+# never "running".
+fd_config nokernel "test=boot" 1
+sed -i 's/"fd": 0 }, "cmdline"/"fd": 5 }, "cmdline"/' "$tmp/nokernel.json"
+daemon_run nokernel
+st=$?
+tap_check "bad config: status 1" [ "$st" -eq 1 ]
+tap_check "bad config: stopped, status 1, the field named" \
+	saw nokernel '{"event":"stopped","exit_status":1,"message":"kernel (fd 5): the message has only 2 fds"}' ||
+	show_control nokernel
+
+tap_done
