@@ -1,6 +1,9 @@
 /* echo: says ECHO-READY, then answers each line received on COM1 with
  * "ECHO <line>" until the line "quit". Input comes in by interrupt. Gives
- * up after echo_timeout_ms (default 10 s) of LAPIC timer time. */
+ * up after echo_timeout_ms (default 10 s) of LAPIC timer time; 0 means
+ * never: the guest then answers until the line "quit" or until the host
+ * stops it (the testguest package runs so). */
+#include "arch.h"
 #include "cmdline.h"
 #include "libc.h"
 #include "console.h"
@@ -11,6 +14,7 @@
 
 #define ECHO_LINE_MAX 256
 #define DEFAULT_TIMEOUT_MS 10000
+#define NO_DEADLINE UINT64_MAX
 
 struct line {
 	char text[ECHO_LINE_MAX];
@@ -27,6 +31,20 @@ static bool byte_ready(void *arg)
 	return l->pending >= 0;
 }
 
+/* Without a deadline: halted until an interrupt (the byte's own, or a
+ * timer tick) brings a byte. Interrupts are off while looking, so one
+ * arriving just then wakes the hlt instead of slipping in before it. */
+static void wait_for_byte(struct line *l)
+{
+	for (;;) {
+		irq_disable();
+		if (byte_ready(l))
+			break;
+		irq_wait();
+	}
+	irq_enable();
+}
+
 /* Reads until a whole non-empty line (CR, LF or CRLF ended) or the
  * deadline; lines longer than ECHO_LINE_MAX - 1 are cut. */
 static bool read_line(struct line *l, uint64_t deadline_ms)
@@ -36,7 +54,9 @@ static bool read_line(struct line *l, uint64_t deadline_ms)
 		uint64_t now = timer_ticks() * 1000 / TIMER_HZ;
 		int c;
 
-		if (!byte_ready(l)) {
+		if (deadline_ms == NO_DEADLINE) {
+			wait_for_byte(l);
+		} else if (!byte_ready(l)) {
 			if (now >= deadline_ms || !wait_for(byte_ready, l, (unsigned)(deadline_ms - now)))
 				return false;
 		}
@@ -74,7 +94,7 @@ void scenario_echo(void)
 		return;
 	}
 	console_printf("ECHO-READY\n");
-	deadline = timer_ticks() * 1000 / TIMER_HZ + timeout;
+	deadline = timeout ? timer_ticks() * 1000 / TIMER_HZ + timeout : NO_DEADLINE;
 	while (read_line(&line, deadline)) {
 		if (strcmp(line.text, "quit") == 0) {
 			report_pass("session", "%u lines echoed, then quit", lines);

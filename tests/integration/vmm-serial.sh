@@ -37,15 +37,22 @@ check_echo() {
 		grep -qx 'ECHO $long' '$tmp/$2.out'"
 }
 
-# Standard input and output.
-guest_config stdio "test=echo"
-mkfifo "$tmp/stdio.in"
-timeout "$vmm_timeout" "$vmm" --config "$tmp/stdio.json" \
-	< "$tmp/stdio.in" > "$tmp/stdio.out" 2> "$tmp/stdio.err" &
-pid=$!
-echo_session stdio
-wait $pid
-check_echo "echo on stdin/stdout" stdio $?
+# echo_on_stdio DESC NAME CMDLINE: the session on standard input and output.
+echo_on_stdio() {
+	guest_config "$2" "$3"
+	mkfifo "$tmp/$2.in"
+	timeout "$vmm_timeout" "$vmm" --config "$tmp/$2.json" \
+		< "$tmp/$2.in" > "$tmp/$2.out" 2> "$tmp/$2.err" &
+	pid=$!
+	echo_session "$2"
+	wait $pid
+	check_echo "$1" "$2" $?
+}
+
+echo_on_stdio "echo on stdin/stdout" stdio "test=echo"
+# No deadline: the testguest package's way to answer until stopped (before
+# echo_timeout_ms=0 meant none, the session failed at once).
+echo_on_stdio "echo without a deadline (echo_timeout_ms=0)" forever "test=echo echo_timeout_ms=0"
 
 # Paths in the config: output to a file the vmm creates, input from a FIFO.
 guest_config paths "test=echo" '"serial": { "in": "paths.in", "out": "paths.out" }'
