@@ -18,13 +18,13 @@ size_mib=${SIZE_MIB:-256}
 ours=$build/devices/virtio-blk
 blk_host=$build/bench/blk-host
 host_seconds=${HOST_SECONDS:-3}
-pkg=$build/out/debian
+pkg=$build/out/packages/debian
 
 for prog in "$ours" "$blk_host"; do
 	[ -x "$prog" ] || { echo "bench/blk: $prog missing: build first (scripts/build.sh)" >&2; exit 1; }
 done
 command -v qemu-storage-daemon >/dev/null || { echo "bench/blk: qemu-storage-daemon missing (scripts/setup.sh)" >&2; exit 1; }
-[ -f "$pkg/debian.json" ] || sh "$root/scripts/build-debian-guest.sh" "$pkg" >/dev/null
+[ -f "$pkg/guest.json" ] || sh "$root/scripts/build-debian-guest.sh" "$pkg" >/dev/null
 
 work=$(mktemp -d)
 backend_pid=

@@ -2,7 +2,9 @@
 # build-debian-guest.sh [OUTDIR]
 #
 # Builds the `debian` guest package from Debian packages only, into OUTDIR
-# (default: out/debian at the top of the source tree):
+# (default: out/packages/debian at the top of the source tree; `make
+# debian-package` builds it into the build tree's out/packages/debian,
+# where the tests and `make install` look for it):
 #   vmlinuz      Debian's cloud kernel (bzImage), from the package that
 #                linux-image-cloud-amd64 depends on
 #   vmlinux      the same kernel uncompressed (ELF with the PVH entry note)
@@ -10,8 +12,10 @@
 #                built in (with their dependencies, in load order) and
 #                scripts/debian-guest/init as /init (see it for gm.run=
 #                and gm.script=); cpio newc, zstd (or gzip)
-#   debian.json  the guest package config (fuchsia.virtualization
-#                GuestConfig names; paths relative to OUTDIR)
+#   guest.json   the package's config for guestmgrd
+#                (schemas/guest-config.schema.json: fuchsia.virtualization
+#                GuestConfig names, paths relative to OUTDIR); guestmgr-vmm
+#                standalone takes a config of its own (README.md)
 #
 # The .deb files are kept in ${GUESTMGR_CACHE:-/var/cache/guestmgr}/debian/
 # and reused: a second build downloads nothing, and a build works offline
@@ -23,7 +27,7 @@ set -eu
 start_ns=$(date +%s%N)
 top=$(cd "$(dirname "$0")/.." && pwd)
 helpers=$top/scripts/debian-guest
-outdir=${1:-$top/out/debian}
+outdir=${1:-$top/out/packages/debian}
 cache=${GUESTMGR_CACHE:-/var/cache/guestmgr}/debian
 arch=amd64
 kernel_metapackage=linux-image-cloud-amd64
@@ -191,7 +195,9 @@ find "$root" -exec touch -h -d @0 {} +
 cp "$bzimage" "$outdir/.vmlinuz.tmp"
 sh "$helpers/extract-vmlinux.sh" "$bzimage" "$outdir/.vmlinux.tmp"
 
-cat >"$outdir/.debian.json.tmp" <<EOF
+# Only devices this version has: guestmgrd refuses virtio_balloon,
+# virtio_vsock and default_net until their devices exist.
+cat >"$outdir/.guest.json.tmp" <<EOF
 {
   "kernel_type": "linux",
   "kernel": "vmlinuz",
@@ -201,13 +207,12 @@ cat >"$outdir/.debian.json.tmp" <<EOF
   "guest_memory": 536870912,
   "virtio_console": true,
   "virtio_rng": true,
-  "virtio_balloon": true,
-  "virtio_vsock": true,
-  "default_net": true,
   "block_devices": []
 }
 EOF
-for f in vmlinuz vmlinux initrd.img debian.json; do
+# guest.json last: where it is, the whole package is.
+rm -f "$outdir/guest.json"
+for f in vmlinuz vmlinux initrd.img guest.json; do
 	mv "$outdir/.$f.tmp" "$outdir/$f"
 done
 
@@ -220,7 +225,7 @@ fi
 say "kernel $kernel_version from $(basename "$kernel_deb")"
 say "built in: $builtin_modules"
 say "modules (load order): $loaded_modules"
-for f in vmlinuz vmlinux initrd.img debian.json; do
+for f in vmlinuz vmlinux initrd.img guest.json; do
 	say "$outdir/$f: $(wc -c <"$outdir/$f") bytes"
 done
 say "initrd.img: cpio newc, ${compress%% *}; vmlinux $pvh"

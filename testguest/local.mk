@@ -91,3 +91,15 @@ EXTRA_DIST += $(TG_ASM) $(TG_C) $(TG_H) $(TG_SHARED_H) testguest/link.ld testgue
 dist_check_SCRIPTS += tests/integration/testguest-qemu-virtio.sh
 TESTS += tests/integration/testguest-qemu-virtio.sh
 EXTRA_DIST += tests/integration/testguest-lib.sh
+
+# The `testguest` guest package: guest.json (it checks its machine, then
+# answers on COM1 until stopped) and the guest, in the build tree's
+# out/packages/testguest, installed with the others (scripts/local.mk).
+testguestpkgdir = $(guestpackagesdir)/testguest
+testguestpkg_DATA = out/packages/testguest/guest.json out/packages/testguest/testguest
+out/packages/testguest/guest.json: testguest/guest.json
+	$(AM_V_GEN)$(MKDIR_P) out/packages/testguest && cp $(srcdir)/testguest/guest.json $@
+out/packages/testguest/testguest: testguest/testguest
+	$(AM_V_GEN)$(MKDIR_P) out/packages/testguest && cp testguest/testguest $@
+CLEANFILES += $(testguestpkg_DATA)
+EXTRA_DIST += testguest/guest.json

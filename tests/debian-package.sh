@@ -1,12 +1,13 @@
 # The `debian` guest package for tests (sourced after tests/lib.sh).
-# debian_package: builds $top_builddir/out/debian when it is missing or
-# older than the scripts that make it (the build reuses its cached .deb
-# files, so this is quick), reports that as one TAP check, and sets
+# debian_package: builds $top_builddir/out/packages/debian (where `make
+# debian-package` builds it too, and `make install` takes it from) when it
+# is missing or older than the scripts that make it (the build reuses its
+# cached .deb files, so this is quick), reports that as one TAP check, and sets
 # $debian_pkg, $debian_kernel (the bzImage) and $debian_ramdisk. Returns 1
 # when the package cannot be built.
 
 debian_package() {
-	debian_pkg=$top_builddir/out/debian
+	debian_pkg=$top_builddir/out/packages/debian
 	# The .deb cache needs a writable place; root's default is /var/cache.
 	if [ -z "${GUESTMGR_CACHE:-}" ]; then
 		mkdir -p /var/cache/guestmgr 2>/dev/null
@@ -17,8 +18,8 @@ debian_package() {
 
 	_build_script=$top_srcdir/scripts/build-debian-guest.sh
 	_build_log=$(mktemp "${TMPDIR:-/tmp}/debian-package.XXXXXX")
-	if [ ! -f "$debian_pkg/debian.json" ] ||
-		[ -n "$(find "$_build_script" "$top_srcdir/scripts/debian-guest" -newer "$debian_pkg/debian.json")" ]; then
+	if [ ! -f "$debian_pkg/guest.json" ] ||
+		[ -n "$(find "$_build_script" "$top_srcdir/scripts/debian-guest" -newer "$debian_pkg/guest.json")" ]; then
 		if sh "$_build_script" "$debian_pkg" >"$_build_log" 2>&1; then
 			tap_ok "the debian package builds"
 			tap_diag "$(grep -E 'kernel |initrd.img: |done in' "$_build_log")"
@@ -36,9 +37,9 @@ debian_package() {
 	debian_ramdisk=$debian_pkg/$(_debian_json_string ramdisk)
 }
 
-# _debian_json_string KEY: the value of "KEY": "value" in debian.json.
+# _debian_json_string KEY: the value of "KEY": "value" in guest.json.
 _debian_json_string() {
-	sed -n "s/^ *\"$1\": *\"\([^\"]*\)\".*/\1/p" "$debian_pkg/debian.json"
+	sed -n "s/^ *\"$1\": *\"\([^\"]*\)\".*/\1/p" "$debian_pkg/guest.json"
 }
 
 # host_tsc_khz: the host TSC rate, for tsc_early_khz= (TCG guests otherwise

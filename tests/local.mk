@@ -6,11 +6,19 @@ tests_unit_libchecktap_la_SOURCES = tests/unit/check_tap.c tests/unit/check_tap.
 tests_unit_libchecktap_la_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_libchecktap_la_LIBADD = $(CHECK_LIBS)
 
+# The guest packages as built and as installed; launched through guestmgrd
+# (KVM). schema-check validates files against the compiled-in schemas.
+check_PROGRAMS += tests/integration/schema-check
+tests_integration_schema_check_SOURCES = tests/integration/schema-check.c
+tests_integration_schema_check_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_integration_schema_check_LDADD = ipc/libipc.la $(JANSSON_LIBS)
+dist_check_SCRIPTS += tests/integration/guest-packages.sh tests/integration/guest-packages-launch.sh
+TESTS += tests/integration/guest-packages.sh tests/integration/guest-packages-launch.sh
+
 # Boots the debian guest package under QEMU TCG; the package it builds (or
-# reuses) lives in the build tree.
+# reuses) lives in the build tree (scripts/local.mk: debian-package).
 dist_check_SCRIPTS += tests/integration/debian-qemu.sh
 TESTS += tests/integration/debian-qemu.sh
-CLEANFILES += out/debian/vmlinuz out/debian/vmlinux out/debian/initrd.img out/debian/debian.json
 
 # x86 machine tables (vmm/libx86tables.la): ACPI and the device tree, read
 # back as a guest reads them; the vmm's tables disassembled by iasl.

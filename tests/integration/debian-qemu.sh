@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 debian_package || { tap_done; exit; }
 kernel=$debian_kernel
 ramdisk=$debian_ramdisk
-tap_check "debian.json names a kernel and a ramdisk that are in the package" \
+tap_check "guest.json names a kernel and a ramdisk that are in the package" \
 	test -f "$kernel" -a -f "$ramdisk"
 
 # The modules /init loads, in its order, as shipped in the initramfs.
