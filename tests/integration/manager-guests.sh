@@ -34,10 +34,10 @@ wait_status() {
 	[ "$(info_field "$1" .guest_status)" = "$2" ]
 }
 
-# serial_session NAME INPUT SECONDS: the serial port with INPUT typed,
-# read for SECONDS.
+# serial_session NAME INPUT SECONDS: the serial port with INPUT (printf's
+# escapes: \r is Enter) typed, read for SECONDS.
 serial_session() {
-	(printf '%s' "$2"; sleep "$3") | gctl serial "$1" 2>/dev/null
+	(printf "$2"; sleep "$3") | gctl serial "$1" 2>/dev/null
 }
 
 gm_status_is "launch returns once the guest runs" 0 gctl launch testguest
@@ -65,8 +65,8 @@ tap_check "serial: the log under the state directory has it all" \
 
 # ForceShutdown, then Launch at once.
 gm_status_is "stop (ForceShutdown) returns once it is stopped" 0 gctl stop testguest
-tap_check "GetInfo: STOPPED, FORCED" \
-	test "$(info_field testguest '.guest_status + " " + .stop_reason.cause')" = "STOPPED FORCED"
+stopped=$(info_field testguest '.guest_status + " " + .stop_reason.cause')
+tap_check "GetInfo: STOPPED, FORCED ($stopped)" test "$stopped" = "STOPPED FORCED"
 tap_check "stop_error: CONTROLLER_FORCED_HALT" \
 	test "$(info_field testguest .stop_error.code)" = CONTROLLER_FORCED_HALT
 for p in $pids; do
@@ -111,7 +111,7 @@ gctl stop console >/dev/null
 gctl stop testguest >/dev/null
 
 # 50 cycles leave nothing behind.
-rss() { sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$gm_daemon_pid/status"; }
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$gm_daemon_pid/status"; }
 memfds() { ls -l "/proc/$gm_daemon_pid/fd" | grep -c memfd; }
 children() { pgrep -P "$gm_daemon_pid" | wc -l; }
 gctl launch testguest >/dev/null && gctl stop testguest >/dev/null
