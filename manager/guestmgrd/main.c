@@ -115,6 +115,14 @@ static int open_sockets(struct daemon *d, const struct options *o, char *err, si
 				 fd);
 			return -1;
 		}
+		/* The config names the control group; the socket unit does not. */
+		if (!ro && d->cfg.control_gid &&
+		    sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, o->socket, 0) > 0 &&
+		    chown(o->socket, (uid_t)-1, d->cfg.control_gid) < 0) {
+			snprintf(err, errlen, "socket '%s': group '%s': %s", o->socket,
+				 d->cfg.control_group, strerror(errno));
+			return -1;
+		}
 		if (server_listen(d, NULL, fd, ro ? GM_ACCESS_MONITOR : GM_ACCESS_CONTROL, 0, 0, err,
 				  errlen) < 0)
 			return -1;

@@ -1,0 +1,1 @@
+# manager/man/: the man pages (filled in below).
