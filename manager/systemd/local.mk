@@ -31,8 +31,12 @@ AM_DISTCHECK_CONFIGURE_FLAGS = \
 
 # systemd-analyze verify on the units; the daemon socket-activated as
 # systemd would start it (systemd-socket-activate), its notifications to a
-# NOTIFY_SOCKET the test owns (notify-recv), in the units' capability set.
+# NOTIFY_SOCKET the test owns (notify-recv), in the units' capability set;
+# the unit's capabilities, namespaces and system calls against what the
+# daemon and the devices use.
 check_PROGRAMS += tests/integration/notify-recv
 tests_integration_notify_recv_SOURCES = tests/integration/notify-recv.c
-dist_check_SCRIPTS += tests/integration/systemd-activation.sh
-TESTS += tests/integration/systemd-activation.sh
+dist_check_SCRIPTS += tests/integration/systemd-units.sh tests/integration/systemd-activation.sh \
+	tests/integration/systemd-hardening.sh
+TESTS += tests/integration/systemd-units.sh tests/integration/systemd-activation.sh \
+	tests/integration/systemd-hardening.sh
