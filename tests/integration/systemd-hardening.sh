@@ -4,7 +4,8 @@
 #  - a device process sandboxes itself within the unit's
 #    CapabilityBoundingSet= and NoNewPrivileges=, and without each of the
 #    capabilities its sandbox uses it fails, saying what it could not do;
-#    CAP_KILL lets its launcher pass a stop on to the unprivileged device;
+#    CAP_KILL lets the daemon (root) stop a device, which runs as a uid of
+#    its own;
 #  - the namespaces it makes are in RestrictNamespaces=;
 #  - every system call the daemon and a device make (traced with strace),
 #    and every call of the devices' seccomp allowlists, is in
@@ -33,13 +34,15 @@ caps=-all$(key CapabilityBoundingSet | tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_\(.*\)
 tap_check "NoNewPrivileges=yes" test "$(key NoNewPrivileges)" = yes
 tap_diag "the unit's bounding set: $caps"
 
-# device CAPS NAME: virtio-rng in bounding set CAPS, no_new_privs, with a
-# frontend that connects and stays silent (it sandboxes itself then); sets
-# launcher. device_child waits for the sandboxed child and sets child.
+# device CAPS NAME: virtio-rng in bounding set CAPS, no_new_privs, as uid
+# $uid (as the daemon starts it), with a frontend that connects and stays
+# silent (it sandboxes itself then); sets launcher. device_child waits for
+# the sandboxed child (and its launcher to take its uid) and sets child.
+uid=1900000123
 device() {
 	rm -f "$tmp/$2.sock"
 	setpriv --bounding-set="$1" --no-new-privs "$rng" --socket-path "$tmp/$2.sock" \
-		2>"$tmp/$2.err" &
+		--sandbox-uid "$uid" 2>"$tmp/$2.err" &
 	launcher=$!
 	pids="$pids $launcher"
 	wait_for_socket "$tmp/$2.sock"
@@ -52,7 +55,9 @@ device_child() {
 	_i=0
 	while [ -z "$child" ] && [ "$_i" -lt 200 ]; do
 		child=$(cat "/proc/$launcher/task/$launcher/children" 2>/dev/null | tr -d ' ')
-		[ -n "$child" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$child/status" 2>/dev/null || child=
+		# Confined, and its launcher has taken the same uid.
+		[ -n "$child" ] && grep -q '^Seccomp:[[:space:]]*2' "/proc/$child/status" 2>/dev/null &&
+			grep -q "^Uid:[[:space:]]*$uid[[:space:]]" "/proc/$launcher/status" 2>/dev/null || child=
 		[ -n "$child" ] || sleep 0.05
 		_i=$((_i + 1))
 	done
@@ -74,7 +79,7 @@ gone() {
 
 device "$caps" ok
 tap_check "in the unit's bounding set, the device sandboxes itself" device_child
-tap_check "it runs as uid 65534" grep -q '^Uid:[[:space:]]*65534[[:space:]]' "/proc/$child/status"
+tap_check "it runs as uid $uid" grep -q "^Uid:[[:space:]]*$uid[[:space:]]" "/proc/$child/status"
 
 # Its namespaces, each allowed by RestrictNamespaces=.
 allowed=" $(key RestrictNamespaces) "
@@ -85,21 +90,22 @@ for ns in $(ls "/proc/$child/ns"); do
 		sh -c 'case "$1" in *" $2 "*) exit 0 ;; esac; exit 1' - "$allowed" "$type"
 done
 
-# CAP_KILL: a stop (SIGTERM to the launcher, still root, which passes it
-# on as SIGKILL) reaches the device, which runs as another uid.
-kill -TERM "$launcher"
-tap_check "CAP_KILL: SIGTERM to its launcher stops the device" gone "$child"
+# CAP_KILL: the daemon, root, stops a device (its launcher and the
+# sandboxed child both run as the device's uid by then) with a signal.
 device "$(echo "$caps" | sed 's/,+kill//')" nokill
 device_child
-kill -TERM "$launcher"
-sleep 1
-tap_check "without CAP_KILL the device outlives that stop" alive "$child"
-kill -KILL "$child" "$launcher" 2>/dev/null
+setpriv --bounding-set="$(echo "$caps" | sed 's/,+kill//')" kill -TERM "$launcher" 2>"$tmp/kill.err"
+tap_check "without CAP_KILL, root cannot signal a device: '$(cat "$tmp/kill.err")'" \
+	grep -q "Operation not permitted" "$tmp/kill.err"
+sleep 0.5
+tap_check "which runs on" alive "$child"
+setpriv --bounding-set="$caps" kill -TERM "$launcher"
+tap_check "with it (the unit's set), SIGTERM stops the device" gone "$child"
 
 # Each capability the sandbox uses: without it, the device stops and
 # says what failed.
-for c in "sys_admin:unshare" "setpcap:dropping capability" "setgid:switching to uid/gid" \
-	"setuid:switching to uid/gid"; do
+for c in "sys_admin:namespaces" "setpcap:dropping capability" "setgid:switching to uid" \
+	"setuid:switching to uid"; do
 	cap=${c%%:*}
 	device "$(echo "$caps" | sed "s/,+$cap//")" "no-$cap"
 	i=0
@@ -108,7 +114,7 @@ for c in "sys_admin:unshare" "setpcap:dropping capability" "setgid:switching to 
 		i=$((i + 1))
 	done
 	tap_check "without CAP_$(echo "$cap" | tr a-z A-Z) the device stops: '$(head -n 1 "$tmp/no-$cap.err")'" \
-		grep -q "sandbox: ${c#*:}.*Operation not permitted" "$tmp/no-$cap.err"
+		grep -q "sandbox: .*${c#*:}.*Operation not permitted" "$tmp/no-$cap.err"
 done
 
 # --- system calls ----------------------------------------------------------
