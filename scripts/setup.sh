@@ -7,7 +7,7 @@ packages="
   build-essential autoconf automake libtool pkg-config
   check libevent-dev libseccomp-dev libfdt-dev libjansson-dev device-tree-compiler zlib1g-dev
   libsystemd-dev systemd jq prometheus
-  groff-base man-db mandoc
+  groff-base man-db mandoc systemd-container
   acpica-tools
   clang libclang-rt-14-dev
   qemu-system-x86 qemu-utils socat strace

@@ -40,3 +40,13 @@ dist_check_SCRIPTS += tests/integration/systemd-units.sh tests/integration/syste
 	tests/integration/systemd-hardening.sh
 TESTS += tests/integration/systemd-units.sh tests/integration/systemd-activation.sh \
 	tests/integration/systemd-hardening.sh
+
+# Opt-in: the units under a real systemd, booted in a container
+# (systemd-nspawn) on an overlay of the host's root; needs root.
+EXTRA_DIST += tests/systemd/nspawn-boot.sh
+check-systemd: all
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	bindir='$(bindir)' sysconfdir='$(sysconfdir)' runstatedir='$(runstatedir)' \
+	pkglibexecdir='$(pkglibexecdir)' systemdsystemunitdir='$(systemdsystemunitdir)' \
+		$(SHELL) $(top_srcdir)/tests/systemd/nspawn-boot.sh
+.PHONY: check-systemd
