@@ -20,12 +20,29 @@ guestctl=$build/manager/guestctl/guestctl
 schemas=$top_srcdir/schemas
 gm_setup
 
+# unexcused PAGE: the warnings (troff's, on stdin) left once those about a
+# path are set aside: a path cannot be broken, and a configured one can be
+# longer than a line (make distcheck's prefix is). Such a warning names the
+# path's line or the line after it.
+unexcused() {
+	while IFS= read -r w; do
+		n=$(echo "$w" | sed -n "s/^troff: [^:]*:\([0-9]*\): warning.*\(can't break\|cannot adjust\) line.*/\1/p")
+		if [ -n "$n" ] && sed -n "$((n > 1 ? n - 1 : 1)),${n}p" "$1" | grep -q '^\.\(It \)\?Pa /'; then
+			continue
+		fi
+		echo "$w"
+	done
+}
+
 for page in "$man1" "$man8" "$man5"; do
 	name=${page##*/}
-	tap_check "$name: groff -mdoc -ww is silent" test -z "$(groff -mdoc -ww -z "$page" 2>&1)"
+	out=$(groff -mdoc -ww -z "$page" 2>&1 | unexcused "$page")
+	tap_check "$name: groff -mdoc -ww is silent" test -z "$out"
+	[ -z "$out" ] || tap_diag "$out"
 	if command -v man >/dev/null; then
-		tap_check "$name: man --warnings -l is silent" \
-			test -z "$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)"
+		out=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null | unexcused "$page")
+		tap_check "$name: man --warnings -l is silent" test -z "$out"
+		[ -z "$out" ] || tap_diag "$out"
 	fi
 	# mandoc is stricter; its STYLE notes are left out (they include the
 	# cross-references to pages not installed yet).
