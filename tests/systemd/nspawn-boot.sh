@@ -118,6 +118,8 @@ as() {
 }
 as 65534 65534 list
 tap_check "nobody lists the guests on the read-only socket" test $? -eq 0
+tap_check "the installed package (testguest) and the config's (checkguest) are there" \
+	sh -c 'grep -q "^testguest " "$1" && grep -q "^checkguest " "$1"' - "$work/out"
 as 65534 65534 stop checkguest
 tap_check "nobody cannot reach the control socket (exit 3)" test $? -eq 3
 gid=$(getent group "$group" | cut -d: -f3)
