@@ -109,15 +109,18 @@ static int open_sockets(struct daemon *d, const struct options *o, char *err, si
 	for (int i = 0; i < n; i++) {
 		int fd = SD_LISTEN_FDS_START + i;
 		bool ro = sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, o->ro_socket, 0) > 0;
+		bool control = sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, o->socket, 0) > 0;
 
-		if (sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, NULL, 0) <= 0) {
-			snprintf(err, errlen, "socket activation: fd %d is not a listening SOCK_SEQPACKET Unix socket",
-				 fd);
+		/* A socket of neither path would be served with rights nobody
+		 * chose for it: units and config must agree. */
+		if (!ro && !control) {
+			snprintf(err, errlen,
+				 "socket activation: fd %d is not a listening SOCK_SEQPACKET socket at %s or %s (do the socket units and run_dir agree?)",
+				 fd, o->socket, o->ro_socket);
 			return -1;
 		}
 		/* The config names the control group; the socket unit does not. */
-		if (!ro && d->cfg.control_gid &&
-		    sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, o->socket, 0) > 0 &&
+		if (control && d->cfg.control_gid &&
 		    chown(o->socket, (uid_t)-1, d->cfg.control_gid) < 0) {
 			snprintf(err, errlen, "socket '%s': group '%s': %s", o->socket,
 				 d->cfg.control_group, strerror(errno));

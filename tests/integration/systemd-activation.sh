@@ -112,4 +112,19 @@ gm_expect "saying which socket, which group and why" \
 	"socket '$sock': group '$group': Operation not permitted" cat "$tmp/daemon.log"
 tap_check "STATUS=failed: to the service manager" \
 	grep -q "^$pid STATUS=failed: socket '$sock': group '$group'" "$tmp/notify.log"
+
+# A passed socket at neither configured path (units and run_dir out of
+# step) is refused rather than served with rights nobody chose for it.
+cat >"$tmp/guestmgrd.json" <<JSON
+{ "package_dirs": ["$tmp/packages"], "state_dir": "$tmp/state", "run_dir": "$tmp/elsewhere" }
+JSON
+mkdir -p "$tmp/elsewhere"
+activate "$caps"
+gctl --ro-socket "$ro_sock" list >/dev/null 2>&1
+pid=$gm_daemon_pid
+exit_status "$pid"
+gm_daemon_pid=
+tap_check "a socket the config does not name: the daemon exits 1 (status $st)" test "$st" -eq 1
+gm_expect "and says the units and run_dir disagree" "do the socket units and run_dir agree?" \
+	cat "$tmp/daemon.log"
 tap_done
