@@ -2,6 +2,7 @@
  * (devices/disk/disk.h: the format and the mode are the disk's business). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,22 +105,96 @@ static void blk_get_config(struct vu_dev *dev, uint8_t *config)
 	memcpy(config, &c, sizeof(c));
 }
 
+/* A request blk.c itself refuses: WHY says what was wrong with it, for the
+ * log line (a failure inside the disk has the disk's own message). */
+static int blk_refuse(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int blk_refuse(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
 /* DISCARD and WRITE_ZEROES: one segment (max_*_seg is 1). */
-static int blk_discard_or_zero(const struct vq_chain *chain, uint32_t type)
+static int blk_discard_or_zero(const struct vq_chain *chain, uint32_t type, char *why, size_t len)
 {
 	struct virtio_blk_discard_write_zeroes seg;
+	uint64_t seg_bytes = chain->out_len - sizeof(struct virtio_blk_outhdr);
 
-	if (chain->out_len != sizeof(struct virtio_blk_outhdr) + sizeof(seg) ||
+	if (seg_bytes != sizeof(seg) ||
 	    vq_chain_read(chain, sizeof(struct virtio_blk_outhdr), &seg, sizeof(seg)) != sizeof(seg))
-		return -EINVAL;
-	if (seg.num_sectors > MAX_DISCARD_SECTORS || seg.flags & ~1u ||
-	    (type == VIRTIO_BLK_T_DISCARD && seg.flags) || seg.sector > UINT64_MAX / SECTOR)
-		return -EINVAL;
-	uint64_t offset = seg.sector * SECTOR, len = (uint64_t)seg.num_sectors * SECTOR;
+		return blk_refuse(why, len, "%llu bytes of segments, expected one of %zu bytes "
+				  "(max_*_seg is 1)", (unsigned long long)seg_bytes, sizeof(seg));
+	if (seg.num_sectors > MAX_DISCARD_SECTORS)
+		return blk_refuse(why, len, "segment at sector %llu: num_sectors %u over the "
+				  "maximum %u", (unsigned long long)seg.sector, seg.num_sectors,
+				  MAX_DISCARD_SECTORS);
+	if (seg.flags & ~1u || (type == VIRTIO_BLK_T_DISCARD && seg.flags))
+		return blk_refuse(why, len, "segment at sector %llu: flags 0x%x (%s)",
+				  (unsigned long long)seg.sector, seg.flags,
+				  type == VIRTIO_BLK_T_DISCARD ? "none allowed for DISCARD"
+							       : "only bit 0, unmap, allowed");
+	if (seg.sector > UINT64_MAX / SECTOR)
+		return blk_refuse(why, len, "segment sector %llu out of range",
+				  (unsigned long long)seg.sector);
+	uint64_t offset = seg.sector * SECTOR, bytes = (uint64_t)seg.num_sectors * SECTOR;
 
 	if (type == VIRTIO_BLK_T_DISCARD)
-		return disk_discard(blk.disk, offset, len);
-	return disk_write_zeroes(blk.disk, offset, len, seg.flags & 1);
+		return disk_discard(blk.disk, offset, bytes);
+	return disk_write_zeroes(blk.disk, offset, bytes, seg.flags & 1);
+}
+
+/* The data of a read or write: whole sectors at a sector the disk can
+ * address. */
+static int blk_check_data(const struct virtio_blk_outhdr *hdr, uint64_t bytes, char *why,
+			  size_t len)
+{
+	if (bytes % SECTOR)
+		return blk_refuse(why, len, "%llu data bytes, not whole sectors of %d",
+				  (unsigned long long)bytes, SECTOR);
+	if (hdr->sector > UINT64_MAX / SECTOR)
+		return blk_refuse(why, len, "sector out of range");
+	return 0;
+}
+
+static const char *blk_type_name(uint32_t type)
+{
+	switch (type) {
+	case VIRTIO_BLK_T_IN:
+		return "IN";
+	case VIRTIO_BLK_T_OUT:
+		return "OUT";
+	case VIRTIO_BLK_T_FLUSH:
+		return "FLUSH";
+	case VIRTIO_BLK_T_DISCARD:
+		return "DISCARD";
+	default:
+		return "WRITE_ZEROES";
+	}
+}
+
+/* One line per failed request, but a reason just logged is not logged
+ * again: a guest repeating a bad request (or writing on and on into a full
+ * volatile overlay) cannot flood the log. */
+static void blk_log_failure(const struct virtio_blk_outhdr *hdr, int rc, const char *why)
+{
+	static char last[320];
+	char reason[320];
+
+	if (why[0])
+		snprintf(reason, sizeof(reason), "%s", why);
+	else
+		snprintf(reason, sizeof(reason), "%s: %s", strerror(-rc), disk_last_error(blk.disk));
+	if (!strcmp(reason, last))
+		return;
+	snprintf(last, sizeof(last), "%s", reason);
+	fprintf(stderr, "virtio-blk: %s request at sector %llu: %s\n", blk_type_name(hdr->type),
+		(unsigned long long)hdr->sector, reason);
 }
 
 /* Runs one request; returns its status and the data bytes written into the
@@ -130,22 +205,25 @@ static uint8_t blk_request(const struct vq_chain *chain, const struct virtio_blk
 	struct iovec iov[VQ_MAX_CHAIN];
 	uint64_t out_data = chain->out_len - sizeof(*hdr);
 	uint64_t offset = hdr->sector * SECTOR;
+	char why[160] = "";
 	unsigned n;
 	int rc;
 
 	*written = 0;
 	switch (hdr->type) {
 	case VIRTIO_BLK_T_IN:
-		if (data_in_len % SECTOR || hdr->sector > UINT64_MAX / SECTOR)
-			return VIRTIO_BLK_S_IOERR;
+		rc = blk_check_data(hdr, data_in_len, why, sizeof(why));
+		if (rc)
+			break;
 		n = vq_chain_slice(chain, true, 0, data_in_len, iov);
 		rc = disk_preadv(blk.disk, iov, n, offset);
 		if (rc == 0)
 			*written = data_in_len;
 		break;
 	case VIRTIO_BLK_T_OUT:
-		if (out_data % SECTOR || hdr->sector > UINT64_MAX / SECTOR)
-			return VIRTIO_BLK_S_IOERR;
+		rc = blk_check_data(hdr, out_data, why, sizeof(why));
+		if (rc)
+			break;
 		n = vq_chain_slice(chain, false, sizeof(*hdr), out_data, iov);
 		rc = disk_pwritev(blk.disk, iov, n, offset);
 		break;
@@ -163,16 +241,13 @@ static uint8_t blk_request(const struct vq_chain *chain, const struct virtio_blk
 		if (!(hdr->type == VIRTIO_BLK_T_DISCARD ? disk_can_discard(blk.disk)
 							: disk_can_write_zeroes(blk.disk)))
 			return VIRTIO_BLK_S_UNSUPP;
-		rc = blk_discard_or_zero(chain, hdr->type);
+		rc = blk_discard_or_zero(chain, hdr->type, why, sizeof(why));
 		break;
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "virtio-blk: request type %u sector %llu: %s%s%s\n", hdr->type,
-			(unsigned long long)hdr->sector, strerror(-rc),
-			disk_last_error(blk.disk) && *disk_last_error(blk.disk) ? ": " : "",
-			disk_last_error(blk.disk) ? disk_last_error(blk.disk) : "");
+		blk_log_failure(hdr, rc, why);
 		return VIRTIO_BLK_S_IOERR;
 	}
 	return VIRTIO_BLK_S_OK;

@@ -1,7 +1,8 @@
 /* devices/virtio-blk driven by the test frontend (dev_frontend.h), on a
  * raw image in a temporary file: config space, reads, GET_ID, status bytes
- * for unsupported and failing requests, and a write on a read-only disk
- * answered VIRTIO_BLK_S_IOERR with the file untouched. Needs root. */
+ * for unsupported and failing requests, a bad DISCARD segment logged with
+ * what was wrong with it, and a write on a read-only disk answered
+ * VIRTIO_BLK_S_IOERR with the file untouched. Needs root. */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@ static struct dev_frontend f;
 static char path[] = "/tmp/check_dev_blk.XXXXXX";
 static uint8_t image[DISK_BYTES];
 
-static void start(bool read_only)
+static void start(bool read_only, bool capture_stderr)
 {
 	int fd = mkstemp(path);
 
@@ -33,7 +34,10 @@ static void start(bool read_only)
 	const char *rw[] = { "--blk-file", path, "--serial", "serial-42", NULL };
 	const char *ro[] = { "--blk-file", path, "--read-only", NULL };
 
-	frontend_start(&f, "virtio-blk", read_only ? ro : rw, 1);
+	if (capture_stderr)
+		frontend_start_capturing_stderr(&f, "virtio-blk", read_only ? ro : rw, 1);
+	else
+		frontend_start(&f, "virtio-blk", read_only ? ro : rw, 1);
 }
 
 static void stop(void)
@@ -45,12 +49,17 @@ static void stop(void)
 
 static void start_rw(void)
 {
-	start(false);
+	start(false, false);
+}
+
+static void start_rw_logged(void)
+{
+	start(false, true);
 }
 
 static void start_ro(void)
 {
-	start(true);
+	start(true, false);
 }
 
 /* One request: header, an optional data buffer of LEN bytes (WRITABLE or
@@ -163,6 +172,57 @@ START_TEST(unsupported_and_failing_requests)
 }
 END_TEST
 
+/* The device's stderr so far (after a request has been answered, its log
+ * line has been written). */
+static const char *device_log(void)
+{
+	static char text[8192];
+	static size_t len;
+	ssize_t n;
+
+	while (len < sizeof(text) - 1 && (n = read(f.stderr_fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += (size_t)n;
+	text[len] = 0;
+	return text;
+}
+
+static unsigned count(const char *text, const char *what)
+{
+	unsigned n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* A bad DISCARD segment is answered IOERR and logged with what was wrong
+ * with it (it was "Invalid argument: no error"); the same bad request
+ * again is not logged again. */
+START_TEST(bad_discard_segment_logged)
+{
+	uint32_t too_long[4] = { 0, 0, (1u << 22) + 1, 0 };
+	uint32_t flagged[4] = { 0, 0, 1, 1 };
+	uint32_t used;
+
+	ck_assert_msg(f.vu.features & (1ull << 13), "DISCARD offered (a file system that punches holes)");
+	memcpy(f.mem + BUF, too_long, sizeof(too_long));
+	ck_assert_uint_eq(request(11 /* DISCARD */, 0, 16, false, &used), 1 /* IOERR */);
+	ck_assert_uint_eq(request(11, 0, 16, false, &used), 1);
+	memcpy(f.mem + BUF, flagged, sizeof(flagged));
+	ck_assert_uint_eq(request(11, 0, 16, false, &used), 1);
+	ck_assert_uint_eq(request(11, 0, 8, false, &used), 1);	/* half a segment */
+	const char *log = device_log();
+
+	ck_assert_msg(!strstr(log, "no error"), "%s", log);
+	ck_assert_msg(count(log, "DISCARD request at sector 0: segment at sector 0: num_sectors "
+			    "4194305 over the maximum 4194304\n") == 1, "%s", log);
+	ck_assert_msg(count(log, "segment at sector 0: flags 0x1 (none allowed for DISCARD)\n") == 1,
+		      "%s", log);
+	ck_assert_msg(count(log, "8 bytes of segments, expected one of 16 bytes") == 1, "%s", log);
+	ck_assert_uint_eq(count(log, "\n"), 3);
+}
+END_TEST
+
 START_TEST(write_on_read_only_disk)
 {
 	uint32_t used;
@@ -185,6 +245,7 @@ int main(void)
 	Suite *s = suite_create("virtio-blk");
 	TCase *rw = tcase_create("read-write");
 	TCase *ro = tcase_create("read-only");
+	TCase *logged = tcase_create("logged");
 
 	signal(SIGPIPE, SIG_IGN);
 	if (geteuid() != 0) {
@@ -199,6 +260,10 @@ int main(void)
 	tcase_add_test(rw, write_flush_and_write_zeroes);
 	tcase_add_test(rw, unsupported_and_failing_requests);
 	suite_add_tcase(s, rw);
+	tcase_add_checked_fixture(logged, start_rw_logged, stop);
+	tcase_set_timeout(logged, 30);
+	tcase_add_test(logged, bad_discard_segment_logged);
+	suite_add_tcase(s, logged);
 	tcase_add_checked_fixture(ro, start_ro, stop);
 	tcase_set_timeout(ro, 30);
 	tcase_add_test(ro, write_on_read_only_disk);

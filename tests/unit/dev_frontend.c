@@ -225,12 +225,21 @@ void frontend_start(struct dev_frontend *f, const char *program, const char *con
 		    unsigned nqueues)
 {
 	memset(f, 0, sizeof(*f));
+	f->stderr_fd = -1;
 	bring_up(f, frontend_spawn(program, args, &f->pid, NULL), program, nqueues);
+}
+
+void frontend_start_capturing_stderr(struct dev_frontend *f, const char *program,
+				     const char *const *args, unsigned nqueues)
+{
+	memset(f, 0, sizeof(*f));
+	bring_up(f, frontend_spawn(program, args, &f->pid, &f->stderr_fd), program, nqueues);
 }
 
 void frontend_attach(struct dev_frontend *f, int fd, unsigned nqueues)
 {
 	memset(f, 0, sizeof(*f));
+	f->stderr_fd = -1;
 	bring_up(f, fd, "the device", nqueues);
 }
 
@@ -256,6 +265,8 @@ void frontend_stop(struct dev_frontend *f)
 		ck_assert_int_eq(WEXITSTATUS(status), 0);
 	}
 	guest_mem_destroy(&f->gm);
+	if (f->stderr_fd >= 0)
+		close(f->stderr_fd);
 	for (unsigned q = 0; q < f->nqueues; q++) {
 		close(f->call_fd[q]);
 		close(f->err_fd[q]);

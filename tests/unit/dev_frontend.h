@@ -26,6 +26,7 @@ struct dev_frontend {
 	uint8_t *mem;		/* guest address 0 */
 	unsigned nqueues;
 	int call_fd[VU_MAX_QUEUES], err_fd[VU_MAX_QUEUES], kick_fd[VU_MAX_QUEUES];
+	int stderr_fd;		/* the device's stderr (frontend_start_capturing_stderr), or -1 */
 };
 
 /* Starts PROGRAM (under $top_builddir/devices/) on one end of a socketpair
@@ -53,6 +54,10 @@ void frontend_start(struct dev_frontend *f, const char *program, const char *con
 /* The same with a device someone else started, on FD, a socket connected
  * to it: f->pid is 0. */
 void frontend_attach(struct dev_frontend *f, int fd, unsigned nqueues);
+/* frontend_start, with the device's stderr in f->stderr_fd for
+ * frontend_stderr_has(). */
+void frontend_start_capturing_stderr(struct dev_frontend *f, const char *program,
+				     const char *const *args, unsigned nqueues);
 /* Stops queue Q (GET_VRING_BASE), clears its rings as a driver reset
  * would, and hands it to the device again. */
 void frontend_restart_queue(struct dev_frontend *f, unsigned q);
