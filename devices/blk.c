@@ -80,6 +80,10 @@ static struct {
 	const char *path;
 	int fd;
 	enum disk_format format;
+	enum disk_backing backing;
+	bool backing_named;		/* --backing given */
+	int backing_fds[DISK_MAX_BACKING_DEPTH];
+	size_t nbacking_fds;
 	bool read_only, volatile_writes;
 	char serial[VIRTIO_BLK_ID_BYTES];
 	struct disk *disk;
@@ -278,7 +282,16 @@ static void blk_kick(struct vu_dev *dev, struct virtqueue *vq)
 	vq_notify(vq);
 }
 
-enum { OPT_BLK_FILE = 1, OPT_BLK_FD, OPT_READ_ONLY, OPT_FORMAT, OPT_VOLATILE, OPT_SERIAL };
+enum {
+	OPT_BLK_FILE = 1,
+	OPT_BLK_FD,
+	OPT_READ_ONLY,
+	OPT_FORMAT,
+	OPT_VOLATILE,
+	OPT_SERIAL,
+	OPT_BACKING,
+	OPT_BACKING_FD,
+};
 
 static const struct option blk_options[] = {
 	{ "blk-file", required_argument, NULL, OPT_BLK_FILE },
@@ -287,8 +300,26 @@ static const struct option blk_options[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "volatile", no_argument, NULL, OPT_VOLATILE },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "backing", required_argument, NULL, OPT_BACKING },
+	{ "backing-fd", required_argument, NULL, OPT_BACKING_FD },
 	{ 0 },
 };
+
+static int blk_parse_backing(const char *arg, char *err, size_t errlen)
+{
+	blk.backing_named = true;
+	if (!strcmp(arg, "none"))
+		blk.backing = DISK_BACKING_NONE;
+	else if (!strcmp(arg, "same-dir"))
+		blk.backing = DISK_BACKING_SAME_DIR;
+	else if (!strcmp(arg, "any"))
+		blk.backing = DISK_BACKING_ANY;
+	else {
+		snprintf(err, errlen, "--backing '%s': expected none, same-dir or any", arg);
+		return -1;
+	}
+	return 0;
+}
 
 static int blk_parse_option(int opt, const char *arg, char *err, size_t errlen)
 {
@@ -304,6 +335,16 @@ static int blk_parse_option(int opt, const char *arg, char *err, size_t errlen)
 	case OPT_VOLATILE:
 		blk.volatile_writes = true;
 		return 0;
+	case OPT_BACKING:
+		return blk_parse_backing(arg, err, errlen);
+	case OPT_BACKING_FD:
+		if (blk.nbacking_fds == DISK_MAX_BACKING_DEPTH - 1) {
+			snprintf(err, errlen, "--backing-fd: a chain has at most %d backing files",
+				 DISK_MAX_BACKING_DEPTH - 1);
+			return -1;
+		}
+		return device_parse_fd("backing-fd", arg, &blk.backing_fds[blk.nbacking_fds++], err,
+				       errlen);
 	case OPT_FORMAT:
 		if (strcmp(arg, "raw") == 0)
 			blk.format = DISK_FORMAT_RAW;
@@ -335,6 +376,13 @@ static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "--read-only and --volatile exclude each other");
 		return -1;
 	}
+	if (blk.nbacking_fds && blk.backing_named) {
+		snprintf(err, errlen, "give the backing chain as --backing-fd N... or by name "
+			 "(--backing), not both");
+		return -1;
+	}
+	if (blk.nbacking_fds)
+		blk.backing = DISK_BACKING_FDS;
 	enum disk_mode mode = blk.read_only	  ? DISK_MODE_READ_ONLY
 			      : blk.volatile_writes ? DISK_MODE_VOLATILE_WRITE
 						  : DISK_MODE_READ_WRITE;
@@ -352,10 +400,15 @@ static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
 		.path = blk.path,
 		.format = blk.format,
 		.mode = mode,
-		.open_backing = disk_open_backing_relative,
+		.backing = blk.backing,
+		.backing_fds = blk.backing_fds,
+		.nbacking_fds = blk.nbacking_fds,
 	};
 
 	blk.disk = disk_open(&args, err, errlen);
+	/* The disk keeps its own copies of the chain's fds. */
+	for (size_t i = 0; i < blk.nbacking_fds; i++)
+		close(blk.backing_fds[i]);
 	if (!blk.disk)
 		return -1;
 	blk.ops = (struct vu_device_ops){
@@ -388,6 +441,12 @@ static const struct device_program blk_program = {
 	.features_json = "\"blk-file\", \"read-only\"",
 	.usage = "  --blk-file PATH       the disk image (or --blk-fd N, an open image)\n"
 		 "  --format raw|qcow2    its format (default raw)\n"
+		 "  --backing-fd N        the next backing file of a qcow2 chain, nearest first\n"
+		 "                        (repeat for each; its format as the image declares)\n"
+		 "  --backing none|same-dir|any\n"
+		 "                        or open backing files by the names the images give:\n"
+		 "                        never (default: an image can name any host file), in\n"
+		 "                        the image's own directory only, or anywhere\n"
 		 "  --read-only           refuse writes (VIRTIO_BLK_F_RO)\n"
 		 "  --volatile            keep writes in memory, never in the image\n"
 		 "  --serial ID           the id VIRTIO_BLK_T_GET_ID returns (<= 20 bytes)\n",

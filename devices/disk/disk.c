@@ -4,10 +4,7 @@
 #include "devices/lib/iov.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 void disk_set_error(struct disk *disk, const char *fmt, ...)
@@ -37,17 +34,25 @@ struct disk *disk_open(const struct disk_open_args *args, char *err, size_t errl
 {
 	const char *name = args->path ? args->path : "(fd)";
 	char why[DISK_ERROR_MAX * 2];
+	struct disk_backing_chain chain = {
+		.how = args->backing,
+		.fds = args->backing_fds,
+		.nfds = args->backing == DISK_BACKING_FDS ? args->nbacking_fds : 0,
+	};
 	struct disk_open_ctx ctx = {
 		.fd = args->fd,
 		.path = args->path,
 		.writable = args->mode == DISK_MODE_READ_WRITE,
-		.open_backing = args->open_backing,
-		.open_backing_ctx = args->open_backing_ctx,
+		.chain = &chain,
 		.depth = 0,
 	};
 	struct disk *disk = NULL;
 
 	disk = disk_open_ctx(&ctx, args->format, why, sizeof(why));
+	if (disk && disk_backing_all_used(&chain, why, sizeof(why)) < 0) {
+		disk_close(disk);
+		disk = NULL;
+	}
 	if (disk && args->mode == DISK_MODE_VOLATILE_WRITE)
 		disk = disk_volatile_wrap(disk, why, sizeof(why));
 	if (!disk) {
@@ -167,25 +172,4 @@ int disk_write_zeroes(struct disk *disk, uint64_t offset, uint64_t length, bool 
 		ret = -EOPNOTSUPP;
 	}
 	return ret ? ret : disk->ops->write_zeroes(disk, offset, length, may_unmap);
-}
-
-int disk_open_backing_relative(void *ctx, const char *image_path, const char *name, char *err,
-			       size_t errlen)
-{
-	char path[PATH_MAX];
-	const char *slash = image_path ? strrchr(image_path, '/') : NULL;
-	int fd;
-
-	(void)ctx;
-	if (name[0] == '/' || !slash)
-		snprintf(path, sizeof(path), "%s", name);
-	else if (snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - image_path), image_path,
-			  name) >= (int)sizeof(path)) {
-		snprintf(err, errlen, "path too long");
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-	return fd;
 }

@@ -4,8 +4,9 @@
  * not know virtio; virtio-blk does not know the format.
  *
  * Every file is opened before the device sandboxes itself: disk_open()
- * gets the image already open and asks open_backing for any backing file
- * (a QCOW2 chain) right away; nothing is opened afterwards.
+ * gets the image already open and opens its backing chain (QCOW2) right
+ * away, as the caller's enum disk_backing allows; nothing is opened
+ * afterwards.
  *
  * A struct disk is not thread-safe: one caller at a time (a device that
  * serves requests from several threads serializes them). */
@@ -28,21 +29,44 @@ enum disk_mode {
 	DISK_MODE_VOLATILE_WRITE,	/* writes kept in memory, the file is untouched */
 };
 
-/* Opens the backing file NAME (as written in the image header) of the image
- * at IMAGE_PATH (NULL when the image came as a bare fd). Returns a
- * read-only fd or -1 with a message in err. */
-typedef int (*disk_open_backing_fn)(void *ctx, const char *image_path, const char *name, char *err,
-				    size_t errlen);
+/* Where the backing files of a QCOW2 image come from. An image names its
+ * backing file itself, and an image from an untrusted source (a guest
+ * wrote it, a user sent it) can name any host file: /etc/shadow, a FIFO
+ * that blocks open(), a device. So backing files are off unless the caller
+ * says otherwise, and whatever the source:
+ * - only regular files are used (a FIFO, device, socket or directory is
+ *   refused, by name before it is opened for reading);
+ * - the backing format must be declared in the image (the header
+ *   extension qemu-img writes with -F): it is never guessed from the
+ *   content, which a guest may have written;
+ * - a chain is at most DISK_MAX_BACKING_DEPTH images long. */
+enum disk_backing {
+	DISK_BACKING_NONE,	/* an image with a backing file is refused (the default) */
+	DISK_BACKING_FDS,	/* the chain comes as fds (backing_fds), opened by someone
+				 * with the right to: the supervisor's way */
+	DISK_BACKING_SAME_DIR,	/* by name: a plain file name (no '/') in the image's own
+				 * directory, not a symbolic link */
+	DISK_BACKING_ANY,	/* by name: relative to the image's directory, or absolute */
+};
+
+#define DISK_MAX_BACKING_DEPTH 16	/* images in a chain, the top one included */
+#define DISK_MAX_BACKING_NAME 1023
 
 struct disk_open_args {
 	int fd;				/* the image, opened O_RDWR or O_RDONLY to suit mode,
 					 * without O_DIRECT (qcow2 metadata writes are a few
 					 * bytes); taken over (closed by disk_open on failure) */
-	const char *path;		/* for messages and relative backing names; may be NULL */
+	const char *path;		/* for messages and backing names by name; may be NULL */
 	enum disk_format format;
 	enum disk_mode mode;
-	disk_open_backing_fn open_backing;	/* NULL: an image with a backing file is an error */
-	void *open_backing_ctx;
+	enum disk_backing backing;
+	/* DISK_BACKING_FDS: the backing chain, nearest first (backing_fds[0] is
+	 * the backing file of the image at fd), each readable. Each image's
+	 * declared backing file gets the next fd: a declared backing file
+	 * without an fd left, or an fd left over at the end of the chain, is
+	 * refused. Not taken over: the disk keeps duplicates. */
+	const int *backing_fds;
+	size_t nbacking_fds;
 };
 
 struct disk;
@@ -73,10 +97,26 @@ int disk_write_zeroes(struct disk *disk, uint64_t offset, uint64_t length, bool 
  * hostile or damaged image shows up here, not only as -EIO. */
 const char *disk_last_error(const struct disk *disk);
 
-/* An open_backing callback for the common case: NAME relative to the
- * directory of IMAGE_PATH (or as is when absolute or IMAGE_PATH is NULL),
- * opened read-only. */
-int disk_open_backing_relative(void *ctx, const char *image_path, const char *name, char *err,
-			       size_t errlen);
+/* For a client that walks a chain with its own rights and hands it over
+ * as fds (DISK_BACKING_FDS), with the rules disk_open() applies.
+ *
+ * What the QCOW2 image at FD declares as its backing file: the header is
+ * checked as disk_open() checks it, and a backing file without a declared
+ * format, or with one other than raw or qcow2, is refused. Returns 0 (the
+ * name is "" when there is no backing file) or -1 with a message. */
+struct disk_backing_ref {
+	char name[DISK_MAX_BACKING_NAME + 1];	/* as written in the image */
+	enum disk_format format;
+};
+int disk_qcow2_backing(int fd, struct disk_backing_ref *ref, char *err, size_t errlen);
+
+/* Opens backing file NAME of the image at IMAGE_PATH (NULL: the image came
+ * as an fd, so only an absolute NAME can be found, and only with
+ * DISK_BACKING_ANY) as HOW (DISK_BACKING_SAME_DIR or DISK_BACKING_ANY)
+ * allows: read-only, a regular file, never blocking. PATH gets the path
+ * it was opened by (where its own backing name is relative to). Returns the
+ * fd, or -1 with a message. */
+int disk_open_backing_file(enum disk_backing how, const char *image_path, const char *name,
+			   char *path, size_t pathlen, char *err, size_t errlen);
 
 #endif

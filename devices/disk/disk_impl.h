@@ -9,8 +9,6 @@
 
 #include <stdarg.h>
 
-/* Chains deeper than this are refused (a loop of backing files ends here). */
-#define DISK_MAX_BACKING_DEPTH 16
 #define DISK_ERROR_MAX 256
 
 struct disk_ops {
@@ -34,14 +32,31 @@ struct disk {
 	char error[DISK_ERROR_MAX];
 };
 
+/* The backing chain being opened (backing.c): where backing files come
+ * from, and how many of the caller's fds are used so far. */
+struct disk_backing_chain {
+	enum disk_backing how;
+	const int *fds;
+	size_t nfds;
+	size_t used;
+};
+
+/* Opens backing file NAME of the image at IMAGE_PATH as the chain allows
+ * (the next fd, or by name): a read-only fd of a regular file, and in PATH
+ * where the file is for its own backing name ("" when it came as an fd).
+ * Returns -1 with a message (without the "backing file 'x': " prefix). */
+int disk_backing_open(struct disk_backing_chain *chain, const char *image_path, const char *name,
+		      char *path, size_t pathlen, char *err, size_t errlen);
+/* Once the whole chain is open: -1 with a message when fds are left over. */
+int disk_backing_all_used(const struct disk_backing_chain *chain, char *err, size_t errlen);
+
 /* How a format is opened: everything disk_open() got, plus the chain depth
  * and where run-time errors go. */
 struct disk_open_ctx {
 	int fd;
 	const char *path;
 	bool writable;
-	disk_open_backing_fn open_backing;
-	void *open_backing_ctx;
+	struct disk_backing_chain *chain;
 	unsigned depth;
 };
 

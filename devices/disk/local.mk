@@ -6,10 +6,12 @@ EXTRA_DIST += devices/disk/README.md
 devices_disk_libdisk_la_SOURCES = \
 	devices/disk/disk.c devices/disk/disk.h devices/disk/disk_impl.h \
 	devices/disk/file_io.c devices/disk/file_io.h \
+	devices/disk/backing.c \
 	devices/disk/raw.c \
 	devices/disk/volatile.c \
 	devices/disk/qcow2.c devices/disk/qcow2.h \
 	devices/disk/qcow2_open.c \
+	devices/disk/qcow2_backing.c \
 	devices/disk/qcow2_header.c \
 	devices/disk/qcow2_cache.c \
 	devices/disk/qcow2_refcount.c
@@ -32,8 +34,10 @@ tests_unit_check_disk_qcow2_LDADD = $(DISK_CHECK_LDADD)
 check_PROGRAMS += tests/integration/disk-tool
 tests_integration_disk_tool_SOURCES = tests/integration/disk-tool.c
 tests_integration_disk_tool_LDADD = devices/disk/libdisk.la
-dist_check_SCRIPTS += tests/integration/disk-qcow2.sh tests/integration/disk-modes.sh
-TESTS += tests/integration/disk-qcow2.sh tests/integration/disk-modes.sh
+dist_check_SCRIPTS += tests/integration/disk-qcow2.sh tests/integration/disk-modes.sh \
+	tests/integration/disk-backing.sh
+TESTS += tests/integration/disk-qcow2.sh tests/integration/disk-modes.sh \
+	tests/integration/disk-backing.sh
 
 # Fuzz target for the QCOW2 metadata parser (tests/fuzz/README.md).
 FUZZ_TARGETS += tests/fuzz/qcow2_open

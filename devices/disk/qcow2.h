@@ -15,7 +15,6 @@
 #define QCOW2_MAX_L1_BYTES (32u << 20)
 #define QCOW2_MAX_REFTABLE_BYTES (8u << 20)
 #define QCOW2_MAX_SIZE (1ull << 56)	/* guest bytes */
-#define QCOW2_MAX_BACKING_NAME 1023
 
 /* Incompatible feature bits. */
 #define QCOW2_INCOMPAT_DIRTY (1ull << 0)
@@ -45,7 +44,7 @@ struct qcow2_header {
 	uint64_t autoclear;
 	uint32_t refcount_order;
 	uint32_t header_length;
-	char backing_name[QCOW2_MAX_BACKING_NAME + 1];	/* "" when none */
+	char backing_name[DISK_MAX_BACKING_NAME + 1];	/* "" when none */
 	char backing_format[32];			/* "" when not stated */
 };
 
@@ -58,6 +57,17 @@ struct qcow2_header {
  * what it may be, e.g. "qcow2 header: cluster_bits 7 out of range 9..21". */
 int qcow2_parse_header(const uint8_t *buf, size_t len, uint64_t file_size, bool writable,
 		       struct qcow2_header *h, char *err, size_t errlen);
+
+/* Reads the first cluster of the image at FD (FILE_SIZE bytes) and parses
+ * it as above. */
+int qcow2_read_header(int fd, uint64_t file_size, bool writable, struct qcow2_header *h, char *err,
+		      size_t errlen);
+
+/* The backing file the header declares (qcow2_backing.c): its format, of
+ * which there must be one (never guessed), and opening it through the
+ * chain. */
+int qcow2_backing_format(const struct qcow2_header *h, enum disk_format *format, char *err,
+			 size_t errlen);
 
 /* A small write-through cache of cluster-sized tables (L2 tables, refcount
  * blocks), least recently used out first. */
@@ -117,6 +127,10 @@ static inline struct qcow2_disk *to_qcow2(struct disk *disk)
 {
 	return (struct qcow2_disk *)disk;
 }
+
+/* Opens the backing file H declares, if any, into q->backing. */
+int qcow2_open_backing(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *err,
+		       size_t errlen);
 
 /* The I/O side (qcow2.c) and its teardown (qcow2_open.c). */
 extern const struct disk_ops qcow2_ops;

@@ -162,9 +162,9 @@ static int parse_backing_name(struct qcow2_header *h, const uint8_t *buf, size_t
 {
 	if (offset == 0)
 		return 0;
-	if (name_len == 0 || name_len > QCOW2_MAX_BACKING_NAME)
+	if (name_len == 0 || name_len > DISK_MAX_BACKING_NAME)
 		return refuse(err, errlen, "backing_file_size %" PRIu32 " out of range 1..%d", name_len,
-			      QCOW2_MAX_BACKING_NAME);
+			      DISK_MAX_BACKING_NAME);
 	if (offset < h->header_length || offset > len || name_len > len - offset)
 		return refuse(err, errlen, "backing_file_offset %" PRIu64 " + %" PRIu32 " outside "
 			      "the first cluster after the header (%zu..%zu)", offset, name_len,

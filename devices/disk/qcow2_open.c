@@ -1,7 +1,7 @@
 /* Opening a QCOW2 image: the header, the L1 table (and for writing the
  * refcount table) read and checked, buffers sized to the cluster, the
- * backing file opened through the caller's callback, autoclear features
- * cleared before the first write. */
+ * backing file opened (qcow2_backing.c), autoclear features cleared before
+ * the first write. */
 #include "devices/disk/file_io.h"
 #include "devices/disk/qcow2.h"
 
@@ -54,9 +54,10 @@ static uint64_t *read_table(int fd, uint64_t offset, uint64_t entries, const cha
 	return table;
 }
 
-static int read_header(struct qcow2_disk *q, bool writable, char *err, size_t errlen)
+int qcow2_read_header(int fd, uint64_t file_size, bool writable, struct qcow2_header *h, char *err,
+		      size_t errlen)
 {
-	size_t len = q->file_size < 4096 ? (size_t)q->file_size : 4096;
+	size_t len = file_size < 4096 ? (size_t)file_size : 4096;
 	uint8_t *buf = malloc(4096), *bigger;
 	int ret;
 
@@ -64,13 +65,13 @@ static int read_header(struct qcow2_disk *q, bool writable, char *err, size_t er
 		snprintf(err, errlen, "qcow2: out of memory");
 		return -1;
 	}
-	ret = fd_pread_full(q->fd, buf, len, 0, false);
+	ret = fd_pread_full(fd, buf, len, 0, false);
 	if (!ret && len >= 24) {
 		/* Read the whole first cluster once its size is known. */
 		uint32_t bits = be32toh(*(uint32_t *)(buf + 20));
 
 		if (bits <= QCOW2_MAX_CLUSTER_BITS && (1ull << bits) > len) {
-			len = q->file_size < (1ull << bits) ? (size_t)q->file_size : (1ull << bits);
+			len = file_size < (1ull << bits) ? (size_t)file_size : (1ull << bits);
 			bigger = realloc(buf, len);
 			if (!bigger) {
 				free(buf);
@@ -78,87 +79,15 @@ static int read_header(struct qcow2_disk *q, bool writable, char *err, size_t er
 				return -1;
 			}
 			buf = bigger;
-			ret = fd_pread_full(q->fd, buf, len, 0, false);
+			ret = fd_pread_full(fd, buf, len, 0, false);
 		}
 	}
 	if (ret)
 		snprintf(err, errlen, "qcow2: reading the header: %s", strerror(-ret));
 	else
-		ret = qcow2_parse_header(buf, len, q->file_size, writable, &q->h, err, errlen);
+		ret = qcow2_parse_header(buf, len, file_size, writable, h, err, errlen);
 	free(buf);
 	return ret ? -1 : 0;
-}
-
-/* The backing file's format: as the header states it, or by its magic. */
-static int backing_format(const struct qcow2_disk *q, int fd, enum disk_format *format, char *err,
-			  size_t errlen)
-{
-	uint8_t magic[4];
-
-	if (!strcmp(q->h.backing_format, "raw")) {
-		*format = DISK_FORMAT_RAW;
-	} else if (!strcmp(q->h.backing_format, "qcow2")) {
-		*format = DISK_FORMAT_QCOW2;
-	} else if (q->h.backing_format[0]) {
-		snprintf(err, errlen, "backing file '%s': format '%s' not supported (raw or qcow2)",
-			 q->h.backing_name, q->h.backing_format);
-		return -1;
-	} else {
-		bool is_qcow2 = fd_pread_full(fd, magic, sizeof(magic), 0, false) == 0 &&
-				be32toh(*(uint32_t *)magic) == QCOW2_MAGIC;
-
-		*format = is_qcow2 ? DISK_FORMAT_QCOW2 : DISK_FORMAT_RAW;
-	}
-	return 0;
-}
-
-static int open_backing(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *err,
-			size_t errlen)
-{
-	const char *name = q->h.backing_name;
-	const char *slash = ctx->path ? strrchr(ctx->path, '/') : NULL;
-	char path[PATH_MAX], why[DISK_ERROR_MAX];
-	struct disk_open_ctx sub = *ctx;
-	enum disk_format format;
-
-	if (!name[0])
-		return 0;
-	if (!ctx->open_backing) {
-		snprintf(err, errlen, "backing file '%s': no way to open backing files here", name);
-		return -1;
-	}
-	if (ctx->depth + 1 >= DISK_MAX_BACKING_DEPTH) {
-		snprintf(err, errlen, "backing file '%s': chain longer than %d images", name,
-			 DISK_MAX_BACKING_DEPTH);
-		return -1;
-	}
-	sub.fd = ctx->open_backing(ctx->open_backing_ctx, ctx->path, name, why, sizeof(why));
-	if (sub.fd < 0) {
-		snprintf(err, errlen, "backing file '%s': %s", name, why);
-		return -1;
-	}
-	if (backing_format(q, sub.fd, &format, err, errlen) < 0) {
-		close(sub.fd);
-		return -1;
-	}
-	/* The backing file's own backing name is relative to where it is. */
-	if (name[0] == '/' || !slash)
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - ctx->path), ctx->path, name);
-	sub.path = path;
-	sub.writable = false;
-	sub.depth = ctx->depth + 1;
-	q->backing = disk_open_ctx(&sub, format, why, sizeof(why));
-	if (!q->backing) {
-		/* Deeper in a chain, the message names the image at fault. */
-		if (!strncmp(why, "backing file '", 14))
-			snprintf(err, errlen, "%s", why);
-		else
-			snprintf(err, errlen, "backing file '%s': %s", name, why);
-		return -1;
-	}
-	return 0;
 }
 
 /* Software that does not know an autoclear feature clears its bit when it
@@ -205,7 +134,7 @@ static int setup(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *er
 		return -1;
 	}
 	if (!ctx->writable)
-		return open_backing(q, ctx, err, errlen);
+		return qcow2_open_backing(q, ctx, err, errlen);
 	q->reftable_entries = (uint64_t)q->h.reftable_clusters * q->cluster_size / 8;
 	q->reftable = read_table(q->fd, q->h.reftable_offset, q->reftable_entries,
 				 "refcount table", err, errlen);
@@ -218,7 +147,7 @@ static int setup(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *er
 		snprintf(err, errlen, "qcow2: out of memory");
 		return -1;
 	}
-	if (open_backing(q, ctx, err, errlen) < 0)
+	if (qcow2_open_backing(q, ctx, err, errlen) < 0)
 		return -1;
 	return clear_autoclear(q, err, errlen);
 }
@@ -242,7 +171,8 @@ struct disk *disk_qcow2_open(const struct disk_open_ctx *ctx, char *err, size_t 
 		return NULL;
 	}
 	q->file_size = (uint64_t)end;
-	if (read_header(q, ctx->writable, err, errlen) < 0 || setup(q, ctx, err, errlen) < 0) {
+	if (qcow2_read_header(q->fd, q->file_size, ctx->writable, &q->h, err, errlen) < 0 ||
+	    setup(q, ctx, err, errlen) < 0) {
 		qcow2_close(&q->disk);
 		return NULL;
 	}

@@ -1,6 +1,7 @@
 /* Fuzz target: a QCOW2 image from a hostile source. The input is the
  * image file; it goes to a memfd, is opened read-only (header, tables,
- * backing file name and format), and a few ranges are read (L1/L2 lookups,
+ * backing file name and format, the chain as fds as a client reads it with
+ * disk_qcow2_backing), and a few ranges are read (L1/L2 lookups,
  * zero and compressed clusters, the backing file). Then the same image is
  * opened read-write and written (cluster allocation, refcount updates,
  * zero clusters on metadata that may lie). Beyond "no crash, no sanitizer
@@ -25,20 +26,35 @@ static int memfd_with(const void *data, size_t size)
 	return fd;
 }
 
-/* Any backing file is 64 KiB of a known pattern, so reads through an
- * unallocated cluster reach it. */
-static int open_backing(void *ctx, const char *image_path, const char *name, char *err,
-			size_t errlen)
+/* The chain a client would send for this image (as guestctl reads it with
+ * disk_qcow2_backing): a raw backing file is 64 KiB of a known pattern, so
+ * reads through an unallocated cluster reach it; a qcow2 one is the image
+ * itself again, down to the depth limit. Returns the number of fds. */
+static size_t backing_chain(const uint8_t *data, size_t size, int *fds)
 {
 	static uint8_t pattern[65536];
+	struct disk_backing_ref ref;
+	char err[512];
+	size_t n = 0;
+	int fd = memfd_with(data, size);
 
-	(void)ctx;
-	(void)image_path;
-	(void)name;
-	(void)err;
-	(void)errlen;
 	memset(pattern, 0x5b, sizeof(pattern));
-	return memfd_with(pattern, sizeof(pattern));
+	while (n < DISK_MAX_BACKING_DEPTH && disk_qcow2_backing(fd, &ref, err, sizeof(err)) == 0 &&
+	       ref.name[0]) {
+		if (ref.format == DISK_FORMAT_RAW) {
+			fds[n++] = memfd_with(pattern, sizeof(pattern));
+			break;
+		}
+		fds[n++] = memfd_with(data, size);
+	}
+	close(fd);
+	return n;
+}
+
+static void close_all(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
 }
 
 static void read_range(struct disk *disk, uint64_t offset, size_t len)
@@ -81,18 +97,22 @@ static void write_ranges(struct disk *disk)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	int fds[DISK_MAX_BACKING_DEPTH];
 	struct disk_open_args args = {
 		.fd = memfd_with(data, size),
 		.path = "fuzz.qcow2",
 		.format = DISK_FORMAT_QCOW2,
 		.mode = DISK_MODE_READ_ONLY,
-		.open_backing = open_backing,
+		.backing = DISK_BACKING_FDS,
+		.backing_fds = fds,
+		.nbacking_fds = backing_chain(data, size, fds),
 	};
 	char err[512];
 	struct disk *disk = disk_open(&args, err, sizeof(err));
 	uint64_t end;
 
 	if (!disk) {
+		close_all(fds, args.nbacking_fds);
 		if (strncmp(err, "disk 'fuzz.qcow2': ", 19) != 0)
 			abort();
 		return 0;
@@ -110,5 +130,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		write_ranges(disk);
 		disk_close(disk);
 	}
+	close_all(fds, args.nbacking_fds);
 	return 0;
 }

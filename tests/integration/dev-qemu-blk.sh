@@ -1,6 +1,7 @@
 #!/bin/sh
 # devices/virtio-blk as QEMU's vhost-user-blk backend, driven by Linux's
-# virtio_blk in the debian guest (QEMU TCG): the three disk modes, and qcow2.
+# virtio_blk in the debian guest (QEMU TCG): the three disk modes, qcow2,
+# and a qcow2 chain handed over as fds (--blk-fd, --backing-fd).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/debian-package.sh"
 . "$top_srcdir/tests/integration/dev-qemu-lib.sh"
@@ -98,6 +99,29 @@ if command -v qemu-img >/dev/null; then
 		test "$(file_marker "$dev_work/back.img")" = "$marker"
 	tap_check "qcow2: qemu-img check finds the image consistent" \
 		qemu-img check -q "$dev_work/disk.qcow2"
+
+	# A qcow2 chain given as fds, as guestmgrd passes what guestctl
+	# opened: base.raw (the original) <- mid.qcow2 (a write of its own)
+	# <- top.qcow2, the guest's md5 against qemu-img's view of the chain.
+	cp "$dev_work/orig.img" "$dev_work/base.raw"
+	qemu-img create -q -f qcow2 -b base.raw -F raw "$dev_work/mid.qcow2"
+	qemu-io -f qcow2 -c "write -P 0x5a 1048576 65536" "$dev_work/mid.qcow2" >/dev/null
+	qemu-img create -q -f qcow2 -b mid.qcow2 -F qcow2 "$dev_work/top.qcow2"
+	qemu-img convert -O raw "$dev_work/top.qcow2" "$dev_work/chain.img"
+	chain_md5=$(md5sum <"$dev_work/chain.img" | cut -d' ' -f1)
+	exec 7<>"$dev_work/top.qcow2" 8<"$dev_work/mid.qcow2" 9<"$dev_work/base.raw"
+	dev_boot chain vhost-user-blk-pci "$dev_work/guest.sh" \
+		"$blk" --blk-fd 7 --backing-fd 8 --backing-fd 9 --format qcow2
+	exec 7<&- 8<&- 9<&-
+	tap_check "qcow2 chain as fds: the guest's md5 of /dev/vda is qemu-img's md5 of the chain" \
+		test "$(dev_guest_value chain vda-md5)" = "$chain_md5"
+	tap_check "qcow2 chain as fds: the 1 MiB O_DIRECT reads give the same md5" \
+		test "$(dev_guest_value chain vda-direct-md5)" = "$chain_md5"
+	qemu-img convert -f qcow2 -O raw "$dev_work/top.qcow2" "$dev_work/chain-back.img"
+	tap_check "qcow2 chain as fds: qemu-img reads the guest's write from the top image" \
+		test "$(file_marker "$dev_work/chain-back.img")" = "$marker"
+	tap_check "qcow2 chain as fds: qemu-img check finds the top image consistent" \
+		qemu-img check -q "$dev_work/top.qcow2"
 else
 	tap_skip "qcow2" "qemu-img is not installed (apt-get install qemu-utils)"
 fi

@@ -55,7 +55,7 @@ for img in pattern.raw image.qcow2 overlay.qcow2; do
 	# random-writes records only its own writes in scratch.raw; vref.raw
 	# gets the same sequence from a raw disk.
 	cp pattern.raw scratch.raw
-	"$tool" -f $fmt -m volatile "$img" write 4096 chunk zero 200704 8192 discard 524288 65536 \
+	"$tool" -f $fmt -m volatile -b same-dir "$img" write 4096 chunk zero 200704 8192 discard 524288 65536 \
 		random-writes 2 50 scratch.raw read 0 2097152 volatile.out
 	cp pattern.raw vref.raw && cp pattern.raw scratch.raw
 	"$tool" vref.raw write 4096 chunk zero 200704 8192 zero 524288 65536 \
@@ -63,10 +63,10 @@ for img in pattern.raw image.qcow2 overlay.qcow2; do
 	tap_check "$img volatile: reads see the writes, zeroes and discards" cmp -s volatile.out vref.raw
 	tap_check "$img volatile: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
 
-	expect_erofs "$img read-only: write fails with EROFS" "$tool" -f $fmt -m ro "$img" write 0 chunk
-	expect_erofs "$img read-only: write-zeroes fails with EROFS" "$tool" -f $fmt -m ro "$img" zero 0 4096
-	expect_erofs "$img read-only: discard fails with EROFS" "$tool" -f $fmt -m ro "$img" discard 0 4096
-	tap_check "$img read-only: reads work" "$tool" -f $fmt -m ro "$img" compare pattern.raw
+	expect_erofs "$img read-only: write fails with EROFS" "$tool" -f $fmt -m ro -b same-dir "$img" write 0 chunk
+	expect_erofs "$img read-only: write-zeroes fails with EROFS" "$tool" -f $fmt -m ro -b same-dir "$img" zero 0 4096
+	expect_erofs "$img read-only: discard fails with EROFS" "$tool" -f $fmt -m ro -b same-dir "$img" discard 0 4096
+	tap_check "$img read-only: reads work" "$tool" -f $fmt -m ro -b same-dir "$img" compare pattern.raw
 	tap_check "$img read-only: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
 done
 tap_check "the overlay's backing file is unchanged" [ "$(md5sum <base.raw)" = "$base_sum" ]

@@ -42,15 +42,15 @@ qemu-img convert -c -f raw -O qcow2 -o cluster_size=512 pattern.raw compressed51
 tap_check "compressed image with 512-byte clusters reads back" "$tool" -f qcow2 -m ro compressed512.qcow2 compare pattern.raw
 
 qemu-img create -q -f qcow2 -b pattern.raw -F raw over-raw.qcow2
-tap_check "overlay on a raw backing file reads the backing file" "$tool" -f qcow2 -m ro over-raw.qcow2 compare pattern.raw
+tap_check "overlay on a raw backing file reads the backing file" "$tool" -f qcow2 -m ro -b same-dir over-raw.qcow2 compare pattern.raw
 qemu-img create -q -f qcow2 -b compressed.qcow2 -F qcow2 over-qcow2.qcow2
-tap_check "overlay on a compressed qcow2 backing file reads it" "$tool" -f qcow2 -m ro over-qcow2.qcow2 compare pattern.raw
+tap_check "overlay on a compressed qcow2 backing file reads it" "$tool" -f qcow2 -m ro -b same-dir over-qcow2.qcow2 compare pattern.raw
 head -c 1000000 pattern.raw >short.raw
 qemu-img create -q -f qcow2 -b short.raw -F raw over-short.qcow2 4M
 cp zeros.raw short-ref.raw && dd if=short.raw of=short-ref.raw conv=notrunc status=none
-tap_check "a backing file shorter than the image reads zeros past its end" "$tool" -f qcow2 -m ro over-short.qcow2 compare short-ref.raw
+tap_check "a backing file shorter than the image reads zeros past its end" "$tool" -f qcow2 -m ro -b same-dir over-short.qcow2 compare short-ref.raw
 mkdir sub && qemu-img create -q -f qcow2 -b ../over-raw.qcow2 -F qcow2 sub/chain.qcow2
-tap_check "a chain of three, names relative to each image" "$tool" -f qcow2 -m ro sub/chain.qcow2 compare pattern.raw
+tap_check "a chain of three, names relative to each image" "$tool" -f qcow2 -m ro -b any sub/chain.qcow2 compare pattern.raw
 
 # Our writes: random sector-granular offsets and lengths (partial clusters,
 # cluster-crossing writes), over each kind of image.
@@ -63,7 +63,7 @@ for spec in "empty.qcow2 zeros.raw" "converted.qcow2 pattern.raw" "v2.qcow2 patt
 	# A copy, so the backing files the overlays use stay as they are.
 	cp "$1" "w$n.qcow2" && cp "$2" "ref$n.raw"
 	tap_check "copy of $1: 150 random writes, then reads equal the reference" \
-		"$tool" -f qcow2 "w$n.qcow2" random-writes "$n" 150 "ref$n.raw" flush compare "ref$n.raw"
+		"$tool" -f qcow2 -b same-dir "w$n.qcow2" random-writes "$n" 150 "ref$n.raw" flush compare "ref$n.raw"
 	check_image "w$n.qcow2" "ref$n.raw"
 done
 
@@ -108,9 +108,9 @@ tap_check "discarded clusters give their space back ($blocks_before -> $(stat -c
 check_image zeroed.qcow2 zref.raw
 qemu-img create -q -f qcow2 -b pattern.raw -F raw zover.qcow2
 cp pattern.raw zref.raw
-"$tool" -f qcow2 zover.qcow2 zero 65536 131072 && zero_ref 65536 131072
+"$tool" -f qcow2 -b same-dir zover.qcow2 zero 65536 131072 && zero_ref 65536 131072
 tap_check "write-zeroes over a backing file hides the backing data" \
-	"$tool" -f qcow2 -m ro zover.qcow2 compare zref.raw
+	"$tool" -f qcow2 -m ro -b same-dir zover.qcow2 compare zref.raw
 check_image zover.qcow2 zref.raw
 err=$("$tool" -f qcow2 v2.qcow2 zero 0 65536 2>&1)
 case $err in
@@ -120,7 +120,7 @@ esac
 
 # What we refuse, with the reason. expect_refusal DESC TEXT IMAGE [MODE].
 expect_refusal() {
-	if out=$("$tool" -f qcow2 -m "${4:-ro}" "$3" size 2>&1); then
+	if out=$("$tool" -f qcow2 -m "${4:-ro}" -b same-dir "$3" size 2>&1); then
 		tap_not_ok "$1"
 	else
 		case $out in

@@ -1,7 +1,14 @@
 /* disk-tool: drives devices/disk/ from the shell tests, one command after
  * another on one open disk (so a volatile disk's writes stay visible).
  *
- *   disk-tool [-f raw|qcow2] [-m rw|ro|volatile] IMAGE COMMAND...
+ *   disk-tool [-f raw|qcow2] [-m rw|ro|volatile] [-b none|same-dir|any]
+ *             [-B FILE]... [-c] IMAGE COMMAND...
+ *     -b      open backing files by name as disk.h's enum disk_backing says
+ *             (default none)
+ *     -B      FILE is the next backing file of the chain, passed as an fd
+ *     -c      as a client would (guestctl): walk the chain with this
+ *             process's rights (disk_qcow2_backing, disk_open_backing_file
+ *             anywhere), then open the image as a bare fd with the chain as fds
  *     size                       print the disk size in bytes
  *     read OFF LEN FILE          the bytes at OFF to FILE ('-': stdout)
  *     write OFF FILE             FILE's bytes at OFF
@@ -11,11 +18,11 @@
  *                                64 KiB, split over several buffers), each
  *                                also written to the raw file REF
  *     compare REF                the whole disk equals the file REF
- * Backing files are opened relative to IMAGE. A failure prints the errno
- * and disk_last_error() and exits 1. */
+ * A failure prints the errno and disk_last_error() and exits 1. */
 #include "devices/disk/disk.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,32 +225,106 @@ static int run(int argc, char **argv)
 	exit(2);
 }
 
+/* Opens FILE read-only as the next fd of the backing chain. */
+static void add_backing_fd(struct disk_open_args *args, int *fds, const char *file)
+{
+	if (args->nbacking_fds == DISK_MAX_BACKING_DEPTH)
+		exit(2);
+	fds[args->nbacking_fds] = open(file, O_RDONLY | O_CLOEXEC);
+	if (fds[args->nbacking_fds] < 0)
+		die(file);
+	args->nbacking_fds++;
+	args->backing = DISK_BACKING_FDS;
+}
+
+/* What guestctl does for a qcow2 image before it sends the fds: read each
+ * image's declared backing file and open it with its own rights. */
+static void walk_chain(struct disk_open_args *args, int *fds)
+{
+	struct disk_backing_ref ref;
+	char err[512], path[4096], next[4096];
+	int fd = args->fd;
+
+	snprintf(path, sizeof(path), "%s", args->path);
+	args->backing = DISK_BACKING_FDS;
+	while (args->format == DISK_FORMAT_QCOW2 && args->nbacking_fds < DISK_MAX_BACKING_DEPTH) {
+		if (disk_qcow2_backing(fd, &ref, err, sizeof(err)) < 0) {
+			fprintf(stderr, "disk-tool: %s: %s\n", path, err);
+			exit(1);
+		}
+		if (!ref.name[0])
+			return;
+		fd = disk_open_backing_file(DISK_BACKING_ANY, path, ref.name, next, sizeof(next), err,
+					    sizeof(err));
+		if (fd < 0) {
+			fprintf(stderr, "disk-tool: %s: backing file '%s': %s\n", path, ref.name, err);
+			exit(1);
+		}
+		fds[args->nbacking_fds++] = fd;
+		snprintf(path, sizeof(path), "%s", next);
+		if (ref.format == DISK_FORMAT_RAW)
+			return;
+	}
+}
+
+static int parse_backing(struct disk_open_args *args, const char *how)
+{
+	if (!strcmp(how, "none"))
+		args->backing = DISK_BACKING_NONE;
+	else if (!strcmp(how, "same-dir"))
+		args->backing = DISK_BACKING_SAME_DIR;
+	else if (!strcmp(how, "any"))
+		args->backing = DISK_BACKING_ANY;
+	else
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct disk_open_args args = { .format = DISK_FORMAT_RAW, .mode = DISK_MODE_READ_WRITE,
-				       .open_backing = disk_open_backing_relative };
+	struct disk_open_args args = { .format = DISK_FORMAT_RAW, .mode = DISK_MODE_READ_WRITE };
+	int backing_fds[DISK_MAX_BACKING_DEPTH];
+	const char *backing_files[DISK_MAX_BACKING_DEPTH];
+	size_t nbacking_files = 0;
+	bool client = false;
 	char err[512];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+f:m:")) != -1) {
+	args.backing_fds = backing_fds;
+	while ((opt = getopt(argc, argv, "+f:m:b:B:c")) != -1) {
 		if (opt == 'f' && !strcmp(optarg, "qcow2"))
 			args.format = DISK_FORMAT_QCOW2;
 		else if (opt == 'm' && !strcmp(optarg, "ro"))
 			args.mode = DISK_MODE_READ_ONLY;
 		else if (opt == 'm' && !strcmp(optarg, "volatile"))
 			args.mode = DISK_MODE_VOLATILE_WRITE;
+		else if (opt == 'b' && parse_backing(&args, optarg) == 0)
+			continue;
+		else if (opt == 'B' && nbacking_files < DISK_MAX_BACKING_DEPTH)
+			backing_files[nbacking_files++] = optarg;
+		else if (opt == 'c')
+			client = true;
 		else if (!(opt == 'f' && !strcmp(optarg, "raw")) && !(opt == 'm' && !strcmp(optarg, "rw")))
 			return 2;
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: disk-tool [-f raw|qcow2] [-m rw|ro|volatile] IMAGE COMMAND...\n");
+		fprintf(stderr, "usage: disk-tool [-f raw|qcow2] [-m rw|ro|volatile] "
+			"[-b none|same-dir|any] [-B FILE]... [-c] IMAGE COMMAND...\n");
 		return 2;
 	}
 	args.path = argv[optind];
 	args.fd = open(args.path, args.mode == DISK_MODE_READ_WRITE ? O_RDWR : O_RDONLY);
 	if (args.fd < 0)
 		die(args.path);
+	for (size_t i = 0; i < nbacking_files; i++)
+		add_backing_fd(&args, backing_fds, backing_files[i]);
+	if (client) {
+		walk_chain(&args, backing_fds);
+		args.path = NULL;	/* a bare fd, as the daemon's device gets it */
+	}
 	disk = disk_open(&args, err, sizeof(err));
+	for (size_t i = 0; i < args.nbacking_fds; i++)
+		close(backing_fds[i]);
 	if (!disk) {
 		fprintf(stderr, "disk-tool: %s\n", err);
 		return 1;

@@ -64,14 +64,21 @@ static void build_valid(void)
 	memset(img + DATA, 0xab, CS);
 }
 
+static int memfd_of_img(void)
+{
+	int fd = memfd_create("t.qcow2", 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, img, sizeof(img)), sizeof(img));
+	return fd;
+}
+
 /* Opens IMG as it is now (through a memfd). */
 static struct disk *open_img(enum disk_mode mode, char *err, size_t errlen)
 {
 	struct disk_open_args args = { .format = DISK_FORMAT_QCOW2, .mode = mode, .path = "t.qcow2" };
 
-	args.fd = memfd_create("t.qcow2", 0);
-	ck_assert_int_ge(args.fd, 0);
-	ck_assert_int_eq(write(args.fd, img, sizeof(img)), sizeof(img));
+	args.fd = memfd_of_img();
 	return disk_open(&args, err, errlen);
 }
 
@@ -130,7 +137,17 @@ static void dirty(void) { put64(72, 1); }
 static void zstd(void) { put64(72, 1 << 3); put32(100, 112); img[104] = 1; }
 static void header_length_odd(void) { put32(100, 108); }
 static void refcount_order_7(void) { put32(96, 7); }
-static void backing_unopened(void) { put64(8, 200); put32(16, 4); memcpy(img + 200, "base", 4); }
+static void backing_no_format(void) { put64(8, 200); put32(16, 4); memcpy(img + 200, "base", 4); }
+/* A backing file "base" of FORMAT, declared in the header extension. */
+static void backing_of(const char *format)
+{
+	backing_no_format();
+	put32(104, 0xe2792aca);
+	put32(108, (uint32_t)strlen(format));
+	memcpy(img + 112, format, strlen(format));
+}
+static void backing_raw(void) { backing_of("raw"); }
+static void backing_vmdk(void) { backing_of("vmdk"); }
 static void backing_name_past(void) { put64(8, 500); put32(16, 100); }
 static void extension_past(void) { put32(104, 0xe2792aca); put32(108, 1000); }
 static void truncated(void) { memset(img + 72, 0, sizeof(img) - 72); put32(4, 3); }
@@ -161,8 +178,12 @@ static const struct bad_header bad_headers[] = {
 	{ "zstd compression", zstd, DISK_MODE_READ_ONLY, "compression_type 1 not supported" },
 	{ "header_length 108", header_length_odd, DISK_MODE_READ_ONLY, "header_length 108" },
 	{ "refcount_order 7", refcount_order_7, DISK_MODE_READ_ONLY, "refcount_order 7 out of range 0..6" },
-	{ "backing file, nobody to open it", backing_unopened, DISK_MODE_READ_ONLY,
-	  "backing file 'base': no way to open" },
+	{ "backing file without a declared format", backing_no_format, DISK_MODE_READ_ONLY,
+	  "backing file 'base': the image does not declare its format, which is never guessed" },
+	{ "backing file of an unsupported format", backing_vmdk, DISK_MODE_READ_ONLY,
+	  "backing file 'base': format 'vmdk' not supported (raw or qcow2)" },
+	{ "backing file, backing files off (the default)", backing_raw, DISK_MODE_READ_ONLY,
+	  "backing file 'base': backing files are off for this disk" },
 	{ "backing name past the cluster", backing_name_past, DISK_MODE_READ_ONLY,
 	  "backing_file_offset 500 + 100 outside the first cluster" },
 	{ "extension past the cluster", extension_past, DISK_MODE_READ_ONLY,
@@ -232,31 +253,103 @@ START_TEST(bad_entry_gives_eio)
 }
 END_TEST
 
-static int open_self(void *ctx, const char *image_path, const char *name, char *err, size_t errlen)
-{
-	(void)image_path;
-	(void)name;
-	(void)err;
-	(void)errlen;
-	return dup(*(int *)ctx);
-}
-
-START_TEST(backing_loop_refused)
+/* Opens IMG read-only with NFDS fds as its backing chain; ERR gets the
+ * message when it fails. */
+static struct disk *open_with_chain(const int *fds, size_t nfds, char *err, size_t errlen)
 {
 	struct disk_open_args args = { .format = DISK_FORMAT_QCOW2, .mode = DISK_MODE_READ_ONLY,
-				       .path = "t.qcow2", .open_backing = open_self };
+				       .path = "t.qcow2", .backing = DISK_BACKING_FDS,
+				       .backing_fds = fds, .nbacking_fds = nfds };
+
+	args.fd = memfd_of_img();
+	return disk_open(&args, err, errlen);
+}
+
+/* An image that is its own backing file, given again and again. */
+START_TEST(backing_loop_refused)
+{
+	int fds[20], self;
 	char err[512];
-	int keep;
 
 	build_valid();
-	backing_unopened();
-	args.fd = memfd_create("t.qcow2", 0);
-	ck_assert_int_eq(write(args.fd, img, sizeof(img)), sizeof(img));
-	keep = dup(args.fd);
-	args.open_backing_ctx = &keep;
-	ck_assert_ptr_null(disk_open(&args, err, sizeof(err)));
+	backing_of("qcow2");
+	self = memfd_of_img();
+	for (int i = 0; i < 20; i++)
+		fds[i] = self;
+	ck_assert_ptr_null(open_with_chain(fds, 20, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "chain longer than 16 images"), "%s", err);
-	close(keep);
+	close(self);
+}
+END_TEST
+
+/* The chain as fds: the declared raw backing file is read where the
+ * image has no cluster, and the chain must match what the image declares. */
+START_TEST(backing_chain_as_fds)
+{
+	char err[512], buf[CS], want[CS];
+	int fds[2], pipe_fds[2];
+	struct disk *disk;
+
+	build_valid();
+	backing_raw();
+	fds[0] = memfd_create("base", 0);
+	memset(want, 0x42, sizeof(want));
+	for (int i = 0; i < DISK_SIZE / CS; i++)
+		ck_assert_int_eq(write(fds[0], want, CS), CS);
+	fds[1] = dup(fds[0]);
+	disk = open_with_chain(fds, 1, err, sizeof(err));
+	ck_assert_msg(disk, "%s", err);
+	ck_assert_int_eq(read_at(disk, 2 * CS, buf, CS), 0);	/* unallocated: the backing file */
+	ck_assert_mem_eq(buf, want, CS);
+	disk_close(disk);
+	/* The caller keeps its fds. */
+	ck_assert_int_eq(fcntl(fds[0], F_GETFD), 0);
+
+	ck_assert_ptr_null(open_with_chain(fds, 0, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "backing file 'base': no fd for it (the chain given has 0)"), "%s", err);
+	ck_assert_ptr_null(open_with_chain(fds, 2, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "the backing chain given has 2 fds, the images name 1 backing files"),
+		      "%s", err);
+	ck_assert_int_eq(pipe(pipe_fds), 0);
+	ck_assert_ptr_null(open_with_chain(pipe_fds, 1, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "a FIFO, not a regular file"), "%s", err);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
+/* What a client reads to walk a chain: the same header parser and rule. */
+START_TEST(backing_ref_read_from_fd)
+{
+	struct disk_backing_ref ref;
+	char err[512];
+	int fd;
+
+	build_valid();
+	fd = memfd_of_img();
+	ck_assert_int_eq(disk_qcow2_backing(fd, &ref, err, sizeof(err)), 0);
+	ck_assert_str_eq(ref.name, "");
+	close(fd);
+	backing_of("qcow2");
+	fd = memfd_of_img();
+	ck_assert_int_eq(disk_qcow2_backing(fd, &ref, err, sizeof(err)), 0);
+	ck_assert_str_eq(ref.name, "base");
+	ck_assert_int_eq(ref.format, DISK_FORMAT_QCOW2);
+	close(fd);
+	build_valid();
+	backing_no_format();
+	fd = memfd_of_img();
+	ck_assert_int_eq(disk_qcow2_backing(fd, &ref, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "does not declare its format"), "%s", err);
+	close(fd);
+	build_valid();
+	bad_magic();
+	fd = memfd_of_img();
+	ck_assert_int_eq(disk_qcow2_backing(fd, &ref, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "qcow2 header: magic"), "%s", err);
+	close(fd);
 }
 END_TEST
 
@@ -293,6 +386,8 @@ int main(void)
 	tcase_add_test(tc, dirty_opens_read_only);
 	tcase_add_loop_test(tc, bad_entry_gives_eio, 0, sizeof(bad_entries) / sizeof(bad_entries[0]));
 	tcase_add_test(tc, backing_loop_refused);
+	tcase_add_test(tc, backing_chain_as_fds);
+	tcase_add_test(tc, backing_ref_read_from_fd);
 	tcase_add_test(tc, write_zero_cluster_v3);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
