@@ -84,6 +84,8 @@ static struct {
 	bool backing_named;		/* --backing given */
 	int backing_fds[DISK_MAX_BACKING_DEPTH];
 	size_t nbacking_fds;
+	const char *volatile_dir;
+	uint64_t volatile_limit;
 	bool read_only, volatile_writes;
 	char serial[VIRTIO_BLK_ID_BYTES];
 	struct disk *disk;
@@ -291,6 +293,8 @@ enum {
 	OPT_SERIAL,
 	OPT_BACKING,
 	OPT_BACKING_FD,
+	OPT_VOLATILE_DIR,
+	OPT_VOLATILE_LIMIT,
 };
 
 static const struct option blk_options[] = {
@@ -302,6 +306,8 @@ static const struct option blk_options[] = {
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "backing", required_argument, NULL, OPT_BACKING },
 	{ "backing-fd", required_argument, NULL, OPT_BACKING_FD },
+	{ "volatile-dir", required_argument, NULL, OPT_VOLATILE_DIR },
+	{ "volatile-limit", required_argument, NULL, OPT_VOLATILE_LIMIT },
 	{ 0 },
 };
 
@@ -318,6 +324,34 @@ static int blk_parse_backing(const char *arg, char *err, size_t errlen)
 		snprintf(err, errlen, "--backing '%s': expected none, same-dir or any", arg);
 		return -1;
 	}
+	return 0;
+}
+
+/* BYTES, or a number with K, M, G or T (powers of 1024). */
+static int blk_parse_bytes(const char *opt, const char *arg, uint64_t *bytes, char *err,
+			   size_t errlen)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	unsigned long long v;
+	const char *unit;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	unit = *end ? strchr(units, *end) : NULL;
+	if (errno || end == arg || arg[0] == '-' || (*end && (!unit || end[1]))) {
+		snprintf(err, errlen, "--%s '%s': expected bytes, or a number with K, M, G or T", opt,
+			 arg);
+		return -1;
+	}
+	for (const char *u = units; unit && u <= unit; u++) {
+		if (v > UINT64_MAX / 1024) {
+			snprintf(err, errlen, "--%s '%s': too large", opt, arg);
+			return -1;
+		}
+		v *= 1024;
+	}
+	*bytes = v;
 	return 0;
 }
 
@@ -345,6 +379,11 @@ static int blk_parse_option(int opt, const char *arg, char *err, size_t errlen)
 		}
 		return device_parse_fd("backing-fd", arg, &blk.backing_fds[blk.nbacking_fds++], err,
 				       errlen);
+	case OPT_VOLATILE_DIR:
+		blk.volatile_dir = arg;
+		return 0;
+	case OPT_VOLATILE_LIMIT:
+		return blk_parse_bytes("volatile-limit", arg, &blk.volatile_limit, err, errlen);
 	case OPT_FORMAT:
 		if (strcmp(arg, "raw") == 0)
 			blk.format = DISK_FORMAT_RAW;
@@ -366,7 +405,8 @@ static int blk_parse_option(int opt, const char *arg, char *err, size_t errlen)
 	}
 }
 
-static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
+/* Options that exclude each other; the disk mode they ask for. */
+static int blk_check_options(enum disk_mode *mode, char *err, size_t errlen)
 {
 	if ((blk.path != NULL) == (blk.fd >= 0)) {
 		snprintf(err, errlen, "give one of --blk-file PATH and --blk-fd N");
@@ -376,6 +416,10 @@ static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
 		snprintf(err, errlen, "--read-only and --volatile exclude each other");
 		return -1;
 	}
+	if ((blk.volatile_dir || blk.volatile_limit) && !blk.volatile_writes) {
+		snprintf(err, errlen, "--volatile-dir and --volatile-limit are for --volatile");
+		return -1;
+	}
 	if (blk.nbacking_fds && blk.backing_named) {
 		snprintf(err, errlen, "give the backing chain as --backing-fd N... or by name "
 			 "(--backing), not both");
@@ -383,33 +427,45 @@ static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
 	}
 	if (blk.nbacking_fds)
 		blk.backing = DISK_BACKING_FDS;
-	enum disk_mode mode = blk.read_only	  ? DISK_MODE_READ_ONLY
-			      : blk.volatile_writes ? DISK_MODE_VOLATILE_WRITE
-						  : DISK_MODE_READ_WRITE;
-	int fd = blk.fd;
+	*mode = blk.read_only	    ? DISK_MODE_READ_ONLY
+		: blk.volatile_writes ? DISK_MODE_VOLATILE_WRITE
+				      : DISK_MODE_READ_WRITE;
+	return 0;
+}
 
-	if (blk.path) {
-		fd = open(blk.path, (mode == DISK_MODE_READ_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-		if (fd < 0) {
-			snprintf(err, errlen, "--blk-file '%s': %m", blk.path);
-			return -1;
-		}
-	}
+static int blk_open_disk(enum disk_mode mode, char *err, size_t errlen)
+{
 	struct disk_open_args args = {
-		.fd = fd,
+		.fd = blk.fd,
 		.path = blk.path,
 		.format = blk.format,
 		.mode = mode,
 		.backing = blk.backing,
 		.backing_fds = blk.backing_fds,
 		.nbacking_fds = blk.nbacking_fds,
+		.volatile_dir = blk.volatile_dir,
+		.volatile_limit = blk.volatile_limit,
 	};
 
+	if (blk.path) {
+		args.fd = open(blk.path, (mode == DISK_MODE_READ_WRITE ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+		if (args.fd < 0) {
+			snprintf(err, errlen, "--blk-file '%s': %m", blk.path);
+			return -1;
+		}
+	}
 	blk.disk = disk_open(&args, err, errlen);
 	/* The disk keeps its own copies of the chain's fds. */
 	for (size_t i = 0; i < blk.nbacking_fds; i++)
 		close(blk.backing_fds[i]);
-	if (!blk.disk)
+	return blk.disk ? 0 : -1;
+}
+
+static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
+{
+	enum disk_mode mode;
+
+	if (blk_check_options(&mode, err, errlen) < 0 || blk_open_disk(mode, err, errlen) < 0)
 		return -1;
 	blk.ops = (struct vu_device_ops){
 		.name = "virtio-blk",
@@ -448,7 +504,10 @@ static const struct device_program blk_program = {
 		 "                        never (default: an image can name any host file), in\n"
 		 "                        the image's own directory only, or anywhere\n"
 		 "  --read-only           refuse writes (VIRTIO_BLK_F_RO)\n"
-		 "  --volatile            keep writes in memory, never in the image\n"
+		 "  --volatile            keep writes apart, never in the image: in an unlinked\n"
+		 "                        file made at start in --volatile-dir DIR (default\n"
+		 "                        $TMPDIR, else /var/tmp), at most --volatile-limit\n"
+		 "                        BYTES[K|M|G|T] of them (default the disk's size)\n"
 		 "  --serial ID           the id VIRTIO_BLK_T_GET_ID returns (<= 20 bytes)\n",
 	.options = blk_options,
 	.parse_option = blk_parse_option,

@@ -54,7 +54,8 @@ struct disk *disk_open(const struct disk_open_args *args, char *err, size_t errl
 		disk = NULL;
 	}
 	if (disk && args->mode == DISK_MODE_VOLATILE_WRITE)
-		disk = disk_volatile_wrap(disk, why, sizeof(why));
+		disk = disk_volatile_wrap(disk, args->volatile_dir, args->volatile_limit, why,
+					  sizeof(why));
 	if (!disk) {
 		snprintf(err, errlen, "disk '%s': %s", name, why);
 		return NULL;

@@ -26,7 +26,7 @@ enum disk_format {
 enum disk_mode {
 	DISK_MODE_READ_WRITE,
 	DISK_MODE_READ_ONLY,		/* writes fail with -EROFS, the file is untouched */
-	DISK_MODE_VOLATILE_WRITE,	/* writes kept in memory, the file is untouched */
+	DISK_MODE_VOLATILE_WRITE,	/* writes kept apart until close, the file is untouched */
 };
 
 /* Where the backing files of a QCOW2 image come from. An image names its
@@ -67,6 +67,13 @@ struct disk_open_args {
 	 * refused. Not taken over: the disk keeps duplicates. */
 	const int *backing_fds;
 	size_t nbacking_fds;
+	/* DISK_MODE_VOLATILE_WRITE: written blocks go to an unlinked file made
+	 * at open in volatile_dir (NULL: $TMPDIR, else /var/tmp), at most
+	 * volatile_limit bytes of them (0: the disk's size); past that, a write
+	 * to a block not written before fails with -ENOSPC. The device's memory
+	 * stays small whatever the guest writes (volatile.c says how). */
+	const char *volatile_dir;
+	uint64_t volatile_limit;
 };
 
 struct disk;

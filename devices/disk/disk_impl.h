@@ -64,8 +64,11 @@ struct disk_open_ctx {
  * and closes ctx->fd on failure. */
 struct disk *disk_raw_open(const struct disk_open_ctx *ctx, char *err, size_t errlen);
 struct disk *disk_qcow2_open(const struct disk_open_ctx *ctx, char *err, size_t errlen);
-/* Wraps LOWER (taken over) so that writes stay in memory. */
-struct disk *disk_volatile_wrap(struct disk *lower, char *err, size_t errlen);
+/* Wraps LOWER (taken over) so that writes stay in an overlay: an unlinked
+ * file in DIR (NULL: $TMPDIR, else /var/tmp) of at most LIMIT bytes (0: the
+ * disk's size). */
+struct disk *disk_volatile_wrap(struct disk *lower, const char *dir, uint64_t limit, char *err,
+				size_t errlen);
 
 /* Opens a disk of a given format inside a chain (the backing files). */
 struct disk *disk_open_ctx(const struct disk_open_ctx *ctx, enum disk_format format, char *err,

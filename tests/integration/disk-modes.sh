@@ -2,7 +2,8 @@
 # devices/disk/ modes and the raw format: read-write raw (write, flush,
 # discard, write-zeroes), volatile (reads see writes, the file stays as it
 # was) and read-only (EROFS, the file stays as it was), on raw, qcow2 and a
-# qcow2 overlay on a raw backing file.
+# qcow2 overlay on a raw backing file; the volatile overlay's memory and
+# limit.
 . "$top_srcdir/tests/lib.sh"
 
 command -v qemu-img >/dev/null || tap_skip_all "qemu-img not installed (Debian package qemu-utils)"
@@ -70,5 +71,34 @@ for img in pattern.raw image.qcow2 overlay.qcow2; do
 	tap_check "$img read-only: the image file is unchanged" [ "$(md5sum <"$img")" = "$sum" ]
 done
 tap_check "the overlay's backing file is unchanged" [ "$(md5sum <base.raw)" = "$base_sum" ]
+
+# The volatile overlay lives in an unlinked file (-V: made in ./spill), so
+# the process's memory stays small, and holds at most -L bytes.
+mkdir spill
+truncate -s 4G sparse.raw
+rss=$("$tool" -m volatile -V spill sparse.raw fill 0 1073741824 peak-rss read 536870912 4096 back.out)
+tap_check "volatile: 1 GiB of writes, peak RSS ${rss:-?} KiB (under 64 MiB)" [ "${rss:-999999}" -lt 65536 ]
+tap_check "volatile: a later read sees those writes" [ "$(od -An -tx1 -N2 back.out)" = " 5a 5a" ]
+tap_check "volatile: the overlay's file has no name (nothing left in its directory)" [ -z "$(ls -A spill)" ]
+head -c 1048576 /dev/urandom >mib
+cp pattern.raw vref.raw && put_at vref.raw mib 0 && put_at vref.raw chunk 65536
+out=$("$tool" -m volatile -V spill -L 1048576 pattern.raw write 0 mib write 1048576 chunk 2>&1)
+case $out in
+*"No space left on device: volatile overlay full: it keeps at most 1048576 bytes"*)
+	tap_ok "volatile: past the limit (-L 1 MiB) a write to a new block fails, saying why" ;;
+*) tap_not_ok "volatile: past the limit (-L 1 MiB) a write to a new block fails, saying why"; tap_diag "$out" ;;
+esac
+head -c 512 chunk >sector
+out=$("$tool" -m volatile -V spill -L 1048576 pattern.raw write 0 mib write 1049088 sector 2>&1)
+case $out in
+*"volatile overlay full"*) tap_ok "volatile: so does a partial write to a new block" ;;
+*) tap_not_ok "volatile: so does a partial write to a new block"; tap_diag "$out" ;;
+esac
+tap_check "volatile: at the limit, blocks written before can be rewritten" \
+	"$tool" -m volatile -V spill -L 1048576 pattern.raw write 0 mib write 65536 chunk compare vref.raw
+cp pattern.raw vref.raw && put_at vref.raw mib 1048576 && zero_at vref.raw 0 1048576
+tap_check "volatile: discarded blocks give their room back" \
+	"$tool" -m volatile -V spill -L 1048576 pattern.raw write 0 mib discard 0 1048576 write 1048576 mib \
+	compare vref.raw
 
 tap_done

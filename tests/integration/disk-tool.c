@@ -2,13 +2,14 @@
  * another on one open disk (so a volatile disk's writes stay visible).
  *
  *   disk-tool [-f raw|qcow2] [-m rw|ro|volatile] [-b none|same-dir|any]
- *             [-B FILE]... [-c] IMAGE COMMAND...
+ *             [-B FILE]... [-c] [-V DIR] [-L BYTES] IMAGE COMMAND...
  *     -b      open backing files by name as disk.h's enum disk_backing says
  *             (default none)
  *     -B      FILE is the next backing file of the chain, passed as an fd
  *     -c      as a client would (guestctl): walk the chain with this
  *             process's rights (disk_qcow2_backing, disk_open_backing_file
  *             anywhere), then open the image as a bare fd with the chain as fds
+ *     -V, -L  volatile mode: the overlay's directory and limit
  *     size                       print the disk size in bytes
  *     read OFF LEN FILE          the bytes at OFF to FILE ('-': stdout)
  *     write OFF FILE             FILE's bytes at OFF
@@ -18,6 +19,8 @@
  *                                64 KiB, split over several buffers), each
  *                                also written to the raw file REF
  *     compare REF                the whole disk equals the file REF
+ *     fill OFF LEN               LEN bytes of 0x5a at OFF, in writes of 1 MiB
+ *     peak-rss                   print this process's peak RSS (VmHWM) in KiB
  * A failure prints the errno and disk_last_error() and exits 1. */
 #include "devices/disk/disk.h"
 
@@ -177,6 +180,36 @@ static int cmd_compare(const char *ref)
 	return 2;
 }
 
+static int cmd_fill(uint64_t off, uint64_t len)
+{
+	static char buf[1 << 20];
+	int ret;
+
+	memset(buf, 0x5a, sizeof(buf));
+	for (uint64_t done = 0; done < len;) {
+		struct iovec iov = { buf, len - done < sizeof(buf) ? len - done : sizeof(buf) };
+
+		if ((ret = disk_pwritev(disk, &iov, 1, off + done)))
+			fail("fill", ret);
+		done += iov.iov_len;
+	}
+	return 3;
+}
+
+static int cmd_peak_rss(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		die("/proc/self/status");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			printf("%llu\n", strtoull(line + 6, NULL, 10));
+	fclose(f);
+	return 1;
+}
+
 static int need(int argc, int n, const char *cmd)
 {
 	if (argc < n) {
@@ -221,6 +254,10 @@ static int run(int argc, char **argv)
 		return cmd_random_writes((unsigned)num(argv[1]), (unsigned)num(argv[2]), argv[3]);
 	if (!strcmp(cmd, "compare") && need(argc, 2, cmd))
 		return cmd_compare(argv[1]);
+	if (!strcmp(cmd, "fill") && need(argc, 3, cmd))
+		return cmd_fill(num(argv[1]), num(argv[2]));
+	if (!strcmp(cmd, "peak-rss"))
+		return cmd_peak_rss();
 	fprintf(stderr, "disk-tool: unknown command '%s'\n", cmd);
 	exit(2);
 }
@@ -291,7 +328,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	args.backing_fds = backing_fds;
-	while ((opt = getopt(argc, argv, "+f:m:b:B:c")) != -1) {
+	while ((opt = getopt(argc, argv, "+f:m:b:B:cV:L:")) != -1) {
 		if (opt == 'f' && !strcmp(optarg, "qcow2"))
 			args.format = DISK_FORMAT_QCOW2;
 		else if (opt == 'm' && !strcmp(optarg, "ro"))
@@ -304,12 +341,16 @@ int main(int argc, char **argv)
 			backing_files[nbacking_files++] = optarg;
 		else if (opt == 'c')
 			client = true;
+		else if (opt == 'V')
+			args.volatile_dir = optarg;
+		else if (opt == 'L')
+			args.volatile_limit = num(optarg);
 		else if (!(opt == 'f' && !strcmp(optarg, "raw")) && !(opt == 'm' && !strcmp(optarg, "rw")))
 			return 2;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "usage: disk-tool [-f raw|qcow2] [-m rw|ro|volatile] "
-			"[-b none|same-dir|any] [-B FILE]... [-c] IMAGE COMMAND...\n");
+			"[-b none|same-dir|any] [-B FILE]... [-c] [-V DIR] [-L BYTES] IMAGE COMMAND...\n");
 		return 2;
 	}
 	args.path = argv[optind];

@@ -1,7 +1,8 @@
 /* devices/virtio-blk driven by the test frontend (dev_frontend.h), on a
  * raw image in a temporary file: config space, reads, GET_ID, status bytes
  * for unsupported and failing requests, a bad DISCARD segment logged with
- * what was wrong with it, and a write on a read-only disk answered
+ * what was wrong with it, the volatile overlay's limit (and the device's
+ * memory under it), and a write on a read-only disk answered
  * VIRTIO_BLK_S_IOERR with the file untouched. Needs root. */
 #include <check.h>
 #include <signal.h>
@@ -14,6 +15,8 @@
 #include "tests/unit/dev_frontend.h"
 
 #define DISK_BYTES (64 * 1024)
+#define VOLATILE_DISK_BYTES (1024ull << 20)
+#define VOLATILE_LIMIT "256M"
 #define HDR DEV_DATA
 #define BUF (DEV_DATA + 0x100)
 #define STATUS (DEV_DATA + 0x80)
@@ -22,22 +25,25 @@ static struct dev_frontend f;
 static char path[] = "/tmp/check_dev_blk.XXXXXX";
 static uint8_t image[DISK_BYTES];
 
-static void start(bool read_only, bool capture_stderr)
+/* The image (DISK_BYTES of a pattern, then zeros up to SIZE) and the
+ * device on it with ARGS after --blk-file PATH. */
+static void start(uint64_t size, const char *const *args, bool capture_stderr)
 {
+	const char *argv[12] = { "--blk-file", path };
 	int fd = mkstemp(path);
 
 	ck_assert_int_ge(fd, 0);
 	for (size_t i = 0; i < sizeof(image); i++)
 		image[i] = (uint8_t)(i * 7 + i / 512);
 	ck_assert_int_eq(write(fd, image, sizeof(image)), sizeof(image));
+	ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
 	close(fd);
-	const char *rw[] = { "--blk-file", path, "--serial", "serial-42", NULL };
-	const char *ro[] = { "--blk-file", path, "--read-only", NULL };
-
+	for (int i = 0; args[i]; i++)
+		argv[2 + i] = args[i];
 	if (capture_stderr)
-		frontend_start_capturing_stderr(&f, "virtio-blk", read_only ? ro : rw, 1);
+		frontend_start_capturing_stderr(&f, "virtio-blk", argv, 1);
 	else
-		frontend_start(&f, "virtio-blk", read_only ? ro : rw, 1);
+		frontend_start(&f, "virtio-blk", argv, 1);
 }
 
 static void stop(void)
@@ -47,19 +53,32 @@ static void stop(void)
 	strcpy(path, "/tmp/check_dev_blk.XXXXXX");
 }
 
+static const char *const rw_args[] = { "--serial", "serial-42", NULL };
+
 static void start_rw(void)
 {
-	start(false, false);
+	start(DISK_BYTES, rw_args, false);
 }
 
 static void start_rw_logged(void)
 {
-	start(false, true);
+	start(DISK_BYTES, rw_args, true);
 }
 
 static void start_ro(void)
 {
-	start(true, false);
+	const char *const ro_args[] = { "--read-only", NULL };
+
+	start(DISK_BYTES, ro_args, false);
+}
+
+/* VOLATILE_DISK_BYTES, sparse, in volatile mode with a limit. */
+static void start_volatile(void)
+{
+	const char *const args[] = { "--volatile", "--volatile-limit", VOLATILE_LIMIT,
+				     "--volatile-dir", "/tmp", NULL };
+
+	start(VOLATILE_DISK_BYTES, args, true);
 }
 
 /* One request: header, an optional data buffer of LEN bytes (WRITABLE or
@@ -223,6 +242,72 @@ START_TEST(bad_discard_segment_logged)
 }
 END_TEST
 
+/* The serving process's peak RSS in KiB: the device's child in its pid
+ * namespace (the process spawned only waits for it). */
+static unsigned long device_peak_rss_kib(void)
+{
+	char name[64], line[256];
+	unsigned long kib = 0;
+	int child = 0;
+	FILE *file;
+
+	snprintf(name, sizeof(name), "/proc/%d/task/%d/children", (int)f.pid, (int)f.pid);
+	file = fopen(name, "r");
+	ck_assert_ptr_nonnull(file);
+	ck_assert_int_eq(fscanf(file, "%d", &child), 1);
+	fclose(file);
+	snprintf(name, sizeof(name), "/proc/%d/status", child);
+	file = fopen(name, "r");
+	ck_assert_ptr_nonnull(file);
+	while (fgets(line, sizeof(line), file))
+		if (!strncmp(line, "VmHWM:", 6))
+			kib = strtoul(line + 6, NULL, 10);
+	fclose(file);
+	ck_assert_uint_gt(kib, 0);
+	return kib;
+}
+
+/* VOLATILE_WRITE: 256 MiB of guest writes (the limit) leave the device
+ * small (in memory they grew it by as much); past the limit a write to a
+ * new block is answered IOERR and logged once, blocks written before can
+ * still be rewritten, and the image file is untouched. */
+START_TEST(volatile_overlay_bounded)
+{
+	const uint32_t chunk = 512 * 1024;
+	uint8_t want[4096], now[DISK_BYTES];
+	unsigned long rss;
+	uint32_t used;
+	FILE *file;
+
+	memset(f.mem + BUF, 0x3c, chunk);
+	for (uint64_t off = 0; off < (256ull << 20); off += chunk)
+		ck_assert_uint_eq(request(1 /* OUT */, off / 512, chunk, false, &used), 0);
+	rss = device_peak_rss_kib();
+	ck_assert_msg(rss < 64 * 1024, "peak RSS %lu KiB after 256 MiB of writes", rss);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(request(1, (300ull << 20) / 512 + i * 8, 4096, false, &used), 1);
+	memset(want, 0x77, sizeof(want));
+	memcpy(f.mem + BUF, want, sizeof(want));
+	ck_assert_uint_eq(request(1, 8, 4096, false, &used), 0);
+	memset(f.mem + BUF, 0, sizeof(want));
+	ck_assert_uint_eq(request(0 /* IN */, 8, 4096, true, &used), 0);
+	ck_assert_mem_eq(f.mem + BUF, want, sizeof(want));
+	memset(want, 0x3c, sizeof(want));
+	ck_assert_uint_eq(request(0, 0, 4096, true, &used), 0);
+	ck_assert_mem_eq(f.mem + BUF, want, sizeof(want));
+
+	const char *log = device_log();
+
+	ck_assert_msg(count(log, "volatile overlay full: it keeps at most 268435456 bytes") == 1 &&
+		      count(log, "\n") == 1, "%s", log);
+	file = fopen(path, "rb");
+	ck_assert_ptr_nonnull(file);
+	ck_assert_uint_eq(fread(now, 1, sizeof(now), file), sizeof(now));
+	fclose(file);
+	ck_assert_mem_eq(now, image, sizeof(image));
+}
+END_TEST
+
 START_TEST(write_on_read_only_disk)
 {
 	uint32_t used;
@@ -246,6 +331,7 @@ int main(void)
 	TCase *rw = tcase_create("read-write");
 	TCase *ro = tcase_create("read-only");
 	TCase *logged = tcase_create("logged");
+	TCase *vol = tcase_create("volatile");
 
 	signal(SIGPIPE, SIG_IGN);
 	if (geteuid() != 0) {
@@ -264,6 +350,10 @@ int main(void)
 	tcase_set_timeout(logged, 30);
 	tcase_add_test(logged, bad_discard_segment_logged);
 	suite_add_tcase(s, logged);
+	tcase_add_checked_fixture(vol, start_volatile, stop);
+	tcase_set_timeout(vol, 60);
+	tcase_add_test(vol, volatile_overlay_bounded);
+	suite_add_tcase(s, vol);
 	tcase_add_checked_fixture(ro, start_ro, stop);
 	tcase_set_timeout(ro, 30);
 	tcase_add_test(ro, write_on_read_only_disk);

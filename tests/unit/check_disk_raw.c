@@ -153,7 +153,7 @@ START_TEST(read_only_refuses_writes)
 }
 END_TEST
 
-START_TEST(volatile_keeps_writes_in_memory)
+START_TEST(volatile_keeps_writes_apart)
 {
 	struct disk *disk = open_raw(DISK_MODE_VOLATILE_WRITE);
 	static uint8_t buf[SIZE], want[SIZE], file[SIZE];
@@ -229,7 +229,7 @@ int main(void)
 	tcase_add_test(tc, ranges_checked);
 	tcase_add_test(tc, discard_and_write_zeroes);
 	tcase_add_test(tc, read_only_refuses_writes);
-	tcase_add_test(tc, volatile_keeps_writes_in_memory);
+	tcase_add_test(tc, volatile_keeps_writes_apart);
 	tcase_add_test(tc, volatile_odd_size);
 	tcase_add_test(tc, missing_file_type);
 	suite_add_tcase(s, tc);
