@@ -14,6 +14,7 @@ devices_disk_libdisk_la_SOURCES = \
 	devices/disk/qcow2_backing.c \
 	devices/disk/qcow2_header.c \
 	devices/disk/qcow2_cache.c \
+	devices/disk/qcow2_commit.c \
 	devices/disk/qcow2_refcount.c
 devices_disk_libdisk_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 devices_disk_libdisk_la_LIBADD = devices/lib/libiov.la $(ZLIB_LIBS)
@@ -35,9 +36,9 @@ check_PROGRAMS += tests/integration/disk-tool
 tests_integration_disk_tool_SOURCES = tests/integration/disk-tool.c
 tests_integration_disk_tool_LDADD = devices/disk/libdisk.la
 dist_check_SCRIPTS += tests/integration/disk-qcow2.sh tests/integration/disk-modes.sh \
-	tests/integration/disk-backing.sh
+	tests/integration/disk-backing.sh tests/integration/disk-qcow2-order.sh
 TESTS += tests/integration/disk-qcow2.sh tests/integration/disk-modes.sh \
-	tests/integration/disk-backing.sh
+	tests/integration/disk-backing.sh tests/integration/disk-qcow2-order.sh
 
 # Fuzz target for the QCOW2 metadata parser (tests/fuzz/README.md).
 FUZZ_TARGETS += tests/fuzz/qcow2_open

@@ -2,12 +2,12 @@
  * the backing file, zero clusters and deflate-compressed clusters; writes
  * allocate clusters at the end of the file.
  *
- * Crash safety: an allocating write puts the data, then the refcount, then
- * the L2 entry (and an L2 table before its L1 entry), each with pwrite in
- * that order, so a crash of this process never leaves an entry pointing at
- * unwritten data; the worst case is a leaked cluster. New clusters are
- * always past the old end of the file, which reads as zeros if the host
- * loses power before the guest's flush (fdatasync).
+ * Crash safety: an allocating write puts the data and the refcount in the
+ * file at once; the L2 entry that exposes them (and a new L2 table's L1
+ * entry, and the refcount decrement of a cluster no longer used) reach the
+ * file in that order with fdatasyncs between, batched at the next commit
+ * (qcow2_commit.c): a crash or power loss leaks clusters at worst. New
+ * clusters are always taken at the end of the file.
  *
  * Discard and write-zeroes (version 3 only) turn whole clusters into zero
  * clusters, freeing them (discard, or may_unmap) or keeping them allocated;
@@ -276,11 +276,13 @@ static int qcow2_readv(struct disk *disk, const struct iovec *iov, int iovcnt, u
 			      read_request_piece);
 }
 
-/* The L2 table for GUEST, allocated (zeroed) if there is none yet. */
+/* The L2 table for GUEST, allocated if there is none yet: a new table is
+ * zeroed in the cache, and reaches the file, and its L1 entry, at the next
+ * commit. */
 static int l2_table_for_write(struct qcow2_disk *q, uint64_t guest, uint64_t *l2_offset)
 {
 	uint64_t index = guest >> (q->h.cluster_bits + q->l2_bits);
-	uint64_t offset, be;
+	uint64_t offset;
 	int ret = l2_table_of(q, guest, l2_offset);
 
 	if (ret || *l2_offset) {
@@ -292,18 +294,9 @@ static int l2_table_for_write(struct qcow2_disk *q, uint64_t guest, uint64_t *l2
 	offset = qcow2_alloc_clusters(q, 1);
 	if (!offset)
 		return qcow2_corrupt(q, "file would exceed 2^56 bytes");
-	ret = fd_pwrite_full(q->fd, q->zeros, q->cluster_size, offset);
-	if (ret)
-		return qcow2_corrupt(q, "writing a new L2 table: %s", strerror(-ret));
-	qcow2_cache_put(&q->l2_cache, offset, q->zeros);
-	ret = qcow2_refcount_add(q, offset, 1);
-	if (ret)
+	if ((ret = qcow2_refcount_add(q, offset, 1)) ||
+	    (ret = qcow2_cache_new(q, &q->l2_cache, offset, index)))
 		return ret;
-	be = htobe64(offset | QCOW2_FLAG_COPIED);
-	ret = fd_pwrite_full(q->fd, &be, sizeof(be), q->h.l1_offset + index * 8);
-	if (ret)
-		return qcow2_corrupt(q, "writing L1 entry %llu: %s", (unsigned long long)index,
-				     strerror(-ret));
 	q->l1[index] = offset | QCOW2_FLAG_COPIED;
 	*l2_offset = offset;
 	return 0;
@@ -330,23 +323,17 @@ static int set_l2_entry(struct qcow2_disk *q, uint64_t l2_offset, uint64_t guest
 				 sizeof(be));
 }
 
-/* Drops the reference an old L2 entry held (after the entry changed). */
+/* Drops the reference an old L2 entry held, once the change of the entry
+ * is on the disk (qcow2_commit.c). A cluster only this entry used gives
+ * its space back to the host file system then. */
 static int release(struct qcow2_disk *q, const struct cluster *old)
 {
-	int ret;
-
 	if (old->kind == CLUSTER_COMPRESSED)
-		return qcow2_refcount_add_range(q, old->host & ~511ull,
-						old->compressed_len + (old->host & 511), -1);
+		return qcow2_free_later(q, old->host & ~511ull, old->compressed_len + (old->host & 511),
+					false);
 	if (!old->host)
 		return 0;
-	ret = qcow2_refcount_add(q, old->host, -1);
-	/* A cluster only this entry used is free now: give its space back to
-	 * the host file system where it can punch holes (best effort). */
-	if (!ret && (old->entry & QCOW2_FLAG_COPIED))
-		(void)fallocate(q->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)old->host,
-				(off_t)q->cluster_size);
-	return ret;
+	return qcow2_free_later(q, old->host, q->cluster_size, old->entry & QCOW2_FLAG_COPIED);
 }
 
 /* Writes N bytes at guest POS (inside one cluster) from IOV at SKIP, or
@@ -413,10 +400,7 @@ static int qcow2_writev(struct disk *disk, const struct iovec *iov, int iovcnt, 
 
 static int qcow2_flush(struct disk *disk)
 {
-	if (fdatasync(to_qcow2(disk)->fd) == 0)
-		return 0;
-	disk_set_error(disk, "qcow2: fdatasync: %s", strerror(errno));
-	return -errno;
+	return qcow2_commit(to_qcow2(disk));
 }
 
 /* Already reads as zeros without a backing file's data under it. */

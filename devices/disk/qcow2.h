@@ -69,18 +69,31 @@ int qcow2_read_header(int fd, uint64_t file_size, bool writable, struct qcow2_he
 int qcow2_backing_format(const struct qcow2_header *h, enum disk_format *format, char *err,
 			 size_t errlen);
 
-/* A small write-through cache of cluster-sized tables (L2 tables, refcount
- * blocks), least recently used out first. */
+/* A small cache of cluster-sized tables (L2 tables, refcount blocks),
+ * least recently used out first (qcow2_cache.c): write-through for
+ * refcount blocks, write-back for L2 tables (qcow2_commit.c). */
 #define QCOW2_CACHE_SLOTS 8
 struct qcow2_cache {
 	size_t table_size;
+	bool write_back;
 	uint64_t clock;
 	struct {
 		uint64_t offset;	/* 0: empty */
 		uint64_t used;
 		uint8_t *data;
+		bool dirty;		/* changed since the file last had it */
+		bool fresh;		/* new: no L1 entry on disk points at it yet */
+		uint64_t l1_index;	/* fresh: the L1 entry to point at it */
 	} slot[QCOW2_CACHE_SLOTS];
 };
+
+/* A cluster range no L2 entry uses any more, whose refcount goes down
+ * (and space back, when PUNCH) once the change is on the disk. */
+struct qcow2_free {
+	uint64_t offset, length;
+	bool punch;
+};
+#define QCOW2_MAX_FREES 4096
 
 struct qcow2_disk {
 	struct disk disk;
@@ -96,6 +109,8 @@ struct qcow2_disk {
 	unsigned refblock_bits;	/* log2 of entries per refcount block */
 	struct qcow2_cache l2_cache;
 	struct qcow2_cache refblock_cache;
+	struct qcow2_free *frees;	/* QCOW2_MAX_FREES, waiting for the next commit */
+	size_t nfrees;
 	struct disk *backing;	/* NULL: unallocated clusters read as zeros */
 	uint8_t *cluster_buf;	/* an inflated compressed cluster */
 	uint8_t *cow_buf;	/* a cluster being rewritten (copy on write) */
@@ -106,15 +121,30 @@ struct qcow2_disk {
 	uint64_t coffset_mask;
 };
 
-void qcow2_cache_init(struct qcow2_cache *c, size_t table_size);
+void qcow2_cache_init(struct qcow2_cache *c, size_t table_size, bool write_back);
 void qcow2_cache_free(struct qcow2_cache *c);
 /* The table at OFFSET (checked by the caller to lie inside the file). */
 int qcow2_cache_get(struct qcow2_disk *q, struct qcow2_cache *c, uint64_t offset, uint8_t **table);
+/* A new, zeroed table at OFFSET (write-back cache): dirty and fresh, for
+ * L1 entry L1_INDEX. */
+int qcow2_cache_new(struct qcow2_disk *q, struct qcow2_cache *c, uint64_t offset,
+		    uint64_t l1_index);
 /* Stores a table just written to disk, so it need not be read back. */
 void qcow2_cache_put(struct qcow2_cache *c, uint64_t offset, const uint8_t *table);
-/* Writes LEN bytes at POS inside the table at OFFSET, to disk and cache. */
+/* Changes LEN bytes at POS inside the table at OFFSET: in the file and the
+ * cache (write-through), or in the cache, dirty (write-back). */
 int qcow2_cache_write(struct qcow2_disk *q, struct qcow2_cache *c, uint64_t offset, size_t pos,
 		      const void *bytes, size_t len);
+/* Writes the dirty tables that are FRESH (or not) to the file. */
+int qcow2_cache_write_dirty(struct qcow2_disk *q, struct qcow2_cache *c, bool fresh);
+
+/* Metadata order (qcow2_commit.c). qcow2_commit() brings everything to the
+ * disk in dependency order and ends with it synced (it is the flush);
+ * qcow2_free_later() queues a range whose refcount goes down after the
+ * next commit; qcow2_sync() is one fdatasync, with a message. */
+int qcow2_commit(struct qcow2_disk *q);
+int qcow2_free_later(struct qcow2_disk *q, uint64_t offset, uint64_t length, bool punch);
+int qcow2_sync(struct qcow2_disk *q, const char *before);
 
 /* Refcounts (qcow2_refcount.c). A new cluster comes from the end of the
  * file; its refcount is set once its contents are written. */

@@ -17,6 +17,10 @@ void qcow2_close(struct disk *disk)
 {
 	struct qcow2_disk *q = to_qcow2(disk);
 
+	/* What the guest wrote reaches the file whether or not it flushed
+	 * (nobody hears of a failure here: the disk is going away). */
+	if (!q->disk.read_only && q->frees)
+		(void)qcow2_commit(q);
 	disk_close(q->backing);
 	qcow2_cache_free(&q->l2_cache);
 	qcow2_cache_free(&q->refblock_cache);
@@ -26,6 +30,7 @@ void qcow2_close(struct disk *disk)
 	free(q->cow_buf);
 	free(q->zeros);
 	free(q->compressed_buf);
+	free(q->frees);
 	close(q->fd);
 	free(q);
 }
@@ -128,7 +133,7 @@ static int setup(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *er
 	q->cluster_buf = malloc(q->cluster_size);
 	/* A compressed cluster spans at most csize_mask + 1 sectors. */
 	q->compressed_buf = malloc((q->csize_mask + 1) * 512);
-	qcow2_cache_init(&q->l2_cache, q->cluster_size);
+	qcow2_cache_init(&q->l2_cache, q->cluster_size, true);
 	if (!q->cluster_buf || !q->compressed_buf) {
 		snprintf(err, errlen, "qcow2: out of memory");
 		return -1;
@@ -142,8 +147,9 @@ static int setup(struct qcow2_disk *q, const struct disk_open_ctx *ctx, char *er
 		return -1;
 	q->cow_buf = malloc(q->cluster_size);
 	q->zeros = calloc(1, q->cluster_size);
-	qcow2_cache_init(&q->refblock_cache, q->cluster_size);
-	if (!q->cow_buf || !q->zeros) {
+	q->frees = calloc(QCOW2_MAX_FREES, sizeof(*q->frees));
+	qcow2_cache_init(&q->refblock_cache, q->cluster_size, false);
+	if (!q->cow_buf || !q->zeros || !q->frees) {
 		snprintf(err, errlen, "qcow2: out of memory");
 		return -1;
 	}

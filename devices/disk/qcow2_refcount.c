@@ -2,7 +2,8 @@
  * of 2^refcount_order-bit counters, one per host cluster. New clusters are
  * always taken from the end of the file, so a cluster freed in the middle
  * is not reused (it stays free: no leak). A refcount block or a bigger
- * table is written complete before anything points at it. */
+ * table is written complete, and synced, before anything points at it
+ * (qcow2_commit.c says why); they are rare, so they sync at once. */
 #include "devices/disk/file_io.h"
 #include "devices/disk/qcow2.h"
 
@@ -123,7 +124,7 @@ static int grow_reftable(struct qcow2_disk *q, uint64_t need_index)
 	q->h.reftable_offset = offset;
 	q->h.reftable_clusters = (uint32_t)clusters;
 	ret = qcow2_refcount_add_range(q, offset, clusters * q->cluster_size, 1);
-	if (ret)
+	if (ret || (ret = qcow2_sync(q, "the header points at a new refcount table")))
 		return ret;
 	be_offset = htobe64(offset);
 	be_clusters = htobe32((uint32_t)clusters);
@@ -134,7 +135,8 @@ static int grow_reftable(struct qcow2_disk *q, uint64_t need_index)
 		disk_set_error(&q->disk, "qcow2: writing the header: %s", strerror(-ret));
 		return ret;
 	}
-	return qcow2_refcount_add_range(q, old_offset, old_clusters * q->cluster_size, -1);
+	/* The old table is free once the header is on the disk. */
+	return qcow2_free_later(q, old_offset, old_clusters * q->cluster_size, false);
 }
 
 /* A new, complete refcount block for reftable entry INDEX. A block that
@@ -166,7 +168,7 @@ static int new_refblock(struct qcow2_disk *q, uint64_t index, uint64_t *block_of
 	free(block);
 	if (!ret && !covers_itself)
 		ret = qcow2_refcount_add(q, offset, 1);
-	if (ret)
+	if (ret || (ret = qcow2_sync(q, "the refcount table points at a new block")))
 		return ret;
 	q->reftable[index] = offset;
 	*block_offset = offset;

@@ -21,12 +21,14 @@
  *     compare REF                the whole disk equals the file REF
  *     fill OFF LEN               LEN bytes of 0x5a at OFF, in writes of 1 MiB
  *     peak-rss                   print this process's peak RSS (VmHWM) in KiB
+ *     die                        SIGKILL itself: a crash, the disk not closed
  * A failure prints the errno and disk_last_error() and exits 1. */
 #include "devices/disk/disk.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +260,8 @@ static int run(int argc, char **argv)
 		return cmd_fill(num(argv[1]), num(argv[2]));
 	if (!strcmp(cmd, "peak-rss"))
 		return cmd_peak_rss();
+	if (!strcmp(cmd, "die"))
+		raise(SIGKILL);
 	fprintf(stderr, "disk-tool: unknown command '%s'\n", cmd);
 	exit(2);
 }
