@@ -461,12 +461,22 @@ static int blk_open_disk(enum disk_mode mode, char *err, size_t errlen)
 	return blk.disk ? 0 : -1;
 }
 
+/* At exit, once the frontend has hung up: the disk writes back what it
+ * holds (a qcow2 image's metadata waits for a flush or a close), whether
+ * or not the guest flushed. */
+static void blk_close_disk(void)
+{
+	disk_close(blk.disk);
+	blk.disk = NULL;
+}
+
 static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
 {
 	enum disk_mode mode;
 
 	if (blk_check_options(&mode, err, errlen) < 0 || blk_open_disk(mode, err, errlen) < 0)
 		return -1;
+	atexit(blk_close_disk);
 	blk.ops = (struct vu_device_ops){
 		.name = "virtio-blk",
 		.num_queues = 1,

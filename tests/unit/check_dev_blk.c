@@ -25,11 +25,9 @@ static struct dev_frontend f;
 static char path[] = "/tmp/check_dev_blk.XXXXXX";
 static uint8_t image[DISK_BYTES];
 
-/* The image (DISK_BYTES of a pattern, then zeros up to SIZE) and the
- * device on it with ARGS after --blk-file PATH. */
-static void start(uint64_t size, const char *const *args, bool capture_stderr)
+/* The image: DISK_BYTES of a pattern, then zeros up to SIZE. */
+static void make_image(uint64_t size)
 {
-	const char *argv[12] = { "--blk-file", path };
 	int fd = mkstemp(path);
 
 	ck_assert_int_ge(fd, 0);
@@ -38,6 +36,13 @@ static void start(uint64_t size, const char *const *args, bool capture_stderr)
 	ck_assert_int_eq(write(fd, image, sizeof(image)), sizeof(image));
 	ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
 	close(fd);
+}
+
+/* The device on the image with ARGS after --blk-file PATH. */
+static void launch(const char *const *args, bool capture_stderr)
+{
+	const char *argv[12] = { "--blk-file", path };
+
 	for (int i = 0; args[i]; i++)
 		argv[2 + i] = args[i];
 	if (capture_stderr)
@@ -46,9 +51,16 @@ static void start(uint64_t size, const char *const *args, bool capture_stderr)
 		frontend_start(&f, "virtio-blk", argv, 1);
 }
 
+static void start(uint64_t size, const char *const *args, bool capture_stderr)
+{
+	make_image(size);
+	launch(args, capture_stderr);
+}
+
 static void stop(void)
 {
-	frontend_stop(&f);
+	if (f.pid)	/* not stopped by the test */
+		frontend_stop(&f);
 	unlink(path);
 	strcpy(path, "/tmp/check_dev_blk.XXXXXX");
 }
@@ -70,6 +82,18 @@ static void start_ro(void)
 	const char *const ro_args[] = { "--read-only", NULL };
 
 	start(DISK_BYTES, ro_args, false);
+}
+
+/* An empty 1 MiB qcow2 image, made by qemu-img. */
+static void start_qcow2(void)
+{
+	const char *const args[] = { "--format", "qcow2", NULL };
+	char command[256];
+
+	make_image(DISK_BYTES);
+	snprintf(command, sizeof(command), "qemu-img create -q -f qcow2 %s 1M", path);
+	ck_assert_int_eq(system(command), 0);
+	launch(args, false);
 }
 
 /* VOLATILE_DISK_BYTES, sparse, in volatile mode with a limit. */
@@ -308,6 +332,35 @@ START_TEST(volatile_overlay_bounded)
 }
 END_TEST
 
+/* A qcow2 allocating write the guest never flushed reaches the file when
+ * the frontend hangs up: the metadata held back for the next flush is
+ * written when the device exits. */
+START_TEST(qcow2_unflushed_write_kept_at_exit)
+{
+	char command[512], raw[64];
+	uint8_t want[4096], got[4096];
+	uint32_t used;
+	FILE *file;
+
+	memset(want, 0x6b, sizeof(want));
+	memcpy(f.mem + BUF, want, sizeof(want));
+	ck_assert_uint_eq(request(1 /* OUT */, 64, sizeof(want), false, &used), 0);
+	frontend_stop(&f);
+	f.pid = 0;
+	snprintf(raw, sizeof(raw), "%s.raw", path);
+	snprintf(command, sizeof(command), "qemu-img check -q %s && qemu-img convert -O raw %s %s",
+		 path, path, raw);
+	ck_assert_int_eq(system(command), 0);
+	file = fopen(raw, "rb");
+	ck_assert_ptr_nonnull(file);
+	ck_assert_int_eq(fseek(file, 64 * 512, SEEK_SET), 0);
+	ck_assert_uint_eq(fread(got, 1, sizeof(got), file), sizeof(got));
+	fclose(file);
+	unlink(raw);
+	ck_assert_mem_eq(got, want, sizeof(want));
+}
+END_TEST
+
 START_TEST(write_on_read_only_disk)
 {
 	uint32_t used;
@@ -332,6 +385,7 @@ int main(void)
 	TCase *ro = tcase_create("read-only");
 	TCase *logged = tcase_create("logged");
 	TCase *vol = tcase_create("volatile");
+	TCase *qcow2 = tcase_create("qcow2");
 
 	signal(SIGPIPE, SIG_IGN);
 	if (geteuid() != 0) {
@@ -354,6 +408,12 @@ int main(void)
 	tcase_set_timeout(vol, 60);
 	tcase_add_test(vol, volatile_overlay_bounded);
 	suite_add_tcase(s, vol);
+	if (system("qemu-img --version >/dev/null 2>&1") == 0) {
+		tcase_add_checked_fixture(qcow2, start_qcow2, stop);
+		tcase_set_timeout(qcow2, 30);
+		tcase_add_test(qcow2, qcow2_unflushed_write_kept_at_exit);
+		suite_add_tcase(s, qcow2);
+	}
 	tcase_add_checked_fixture(ro, start_ro, stop);
 	tcase_set_timeout(ro, 30);
 	tcase_add_test(ro, write_on_read_only_disk);
