@@ -19,8 +19,6 @@
 
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,8 +183,8 @@ static int read_backing(struct qcow2_disk *q, const struct iovec *iov, int iovcn
 }
 
 /* Bytes [pos, pos+n) of guest cluster C into IOV at SKIP: n within the
- * cluster, or for a normal cluster, running on through the clusters that
- * follow it in the file. */
+ * cluster, or running on through the clusters after it that read as part
+ * of the same piece (same_piece). */
 static int read_piece(struct qcow2_disk *q, const struct cluster *c, const struct iovec *iov,
 		      int iovcnt, size_t skip, uint64_t pos, size_t n)
 {
@@ -251,8 +249,19 @@ static int for_each_piece(struct qcow2_disk *q, struct request *r, uint64_t offs
 	return 0;
 }
 
-/* Normal clusters that follow each other in the file are read with one
- * preadv (a converted image is mostly such runs). */
+/* Whether guest cluster NEXT, DELTA bytes after the start of C's cluster,
+ * can be read in the same piece: normal clusters that follow each other in
+ * the file (one preadv: a converted image is mostly such runs), zero
+ * clusters, unallocated ones (one read of the backing file: an overlay is
+ * mostly those). */
+static bool same_piece(const struct cluster *c, const struct cluster *next, uint64_t delta)
+{
+	if (next->kind != c->kind)
+		return false;
+	return c->kind == CLUSTER_NORMAL ? next->host == c->host + delta
+					 : c->kind != CLUSTER_COMPRESSED;
+}
+
 static int read_request_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos,
 			      size_t *n, size_t done)
 {
@@ -262,8 +271,8 @@ static int read_request_piece(struct qcow2_disk *q, const struct request *r, uin
 
 	if (ret)
 		return ret;
-	while (c.kind == CLUSTER_NORMAL && pos + *n < r->end && !lookup(q, pos + *n, &next) &&
-	       next.kind == CLUSTER_NORMAL && next.host == c.host + (pos + *n - cluster_start))
+	while (pos + *n < r->end && !lookup(q, pos + *n, &next) &&
+	       same_piece(&c, &next, pos + *n - cluster_start))
 		*n += piece_length(q, pos + *n, r->end);
 	return read_piece(q, &c, r->iov, r->iovcnt, done, pos, *n);
 }
