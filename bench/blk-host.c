@@ -7,8 +7,9 @@
  *
  *   blk-host --socket PATH | --file PATH  MODE [--seconds S] [--depth N]
  *
- * MODE is seqread, seqwrite or randread, the loads of blk-load.h, which
- * blk-io runs in the guest; seqwrite ends with a flush, inside the timing.
+ * MODE is seqread, seqwrite, randread or randwrite, the loads of
+ * blk-load.h, which blk-io runs in the guest; writes end with a flush,
+ * inside the timing, and randwrite (depth 1 only) flushes every 16.
  * --depth keeps N requests in flight (default 1). Prints one line, as blk-io does inside the guest:
  * "blk-host MODE bytes=N seconds=S mbps=M iops=I". */
 #include <errno.h>
@@ -250,9 +251,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || !blk_load_init(&l, argv[optind], 0) || !socket_path == !file_path ||
-	    depth < 1 || depth > MAX_DEPTH || seconds <= 0) {
-		fprintf(stderr, "usage: blk-host --socket PATH | --file PATH seqread|seqwrite|randread"
-				" [--seconds S] [--depth 1..%d]\n", MAX_DEPTH);
+	    depth < 1 || depth > MAX_DEPTH || (l.flush_every && depth > 1) || seconds <= 0) {
+		fprintf(stderr, "usage: blk-host --socket PATH | --file PATH "
+				"seqread|seqwrite|randread|randwrite [--seconds S] [--depth 1..%d, "
+				"randwrite 1]\n", MAX_DEPTH);
 		return 2;
 	}
 	if (socket_path)
@@ -280,6 +282,11 @@ int main(int argc, char **argv)
 
 			ops += n;
 			inflight -= n;
+			if (blk_load_flush_after(&l, ops)) {	/* depth 1: nothing else in flight */
+				backend_submit(&t, 0, VIRTIO_BLK_T_FLUSH, 0, 0);
+				backend_kick(&t);
+				backend_reap(&t, slots);
+			}
 			for (unsigned i = 0; more && i < n; i++, inflight++)
 				backend_submit(&t, slots[i], type, blk_load_next(&l), l.block);
 			if (more)
@@ -295,6 +302,8 @@ int main(int argc, char **argv)
 		while (now() - start < seconds) {
 			file_io(&t, type, blk_load_next(&l), l.block);
 			ops++;
+			if (blk_load_flush_after(&l, ops))
+				file_io(&t, VIRTIO_BLK_T_FLUSH, 0, 0);
 		}
 		if (l.write)
 			file_io(&t, VIRTIO_BLK_T_FLUSH, 0, 0);

@@ -5,6 +5,7 @@
  *   blk-io seqread DEV [SECONDS]   1 MiB requests, wrapping at the end
  *   blk-io seqwrite DEV [SECONDS]  the same, then fsync (timed: a FLUSH)
  *   blk-io randread DEV [SECONDS]  4 KiB requests at random aligned offsets
+ *   blk-io randwrite DEV [SECONDS] the same, writing, fdatasync every 16
  *
  * Prints one line: "blk-io <mode> bytes=N seconds=S mbps=M iops=I".
  * Built static on the host: the guest has only busybox. */
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 3 || !blk_load_init(&load, argv[1], 0)) {
-		fprintf(stderr, "usage: blk-io seqread|seqwrite|randread DEV [SECONDS]\n");
+		fprintf(stderr, "usage: blk-io seqread|seqwrite|randread|randwrite DEV [SECONDS]\n");
 		return 2;
 	}
 	limit = argc > 3 ? atof(argv[3]) : 3.0;
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
 			die(load.write ? "pwrite" : "pread");
 		done += load.block;
 		ops++;
+		if (blk_load_flush_after(&load, ops) && fdatasync(fd) < 0)
+			die("fdatasync");
 	}
 	if (load.write && fsync(fd) < 0)
 		die("fsync");

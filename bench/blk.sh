@@ -4,12 +4,16 @@
 # each, measured two ways:
 # - in the guest: the `debian` guest under QEMU (TCG, q35,
 #   vhost-user-blk-pci) runs bench/blk-io, sequential read and write MB/s
-#   and 4 KiB random-read IOPS with O_DIRECT;
+#   and 4 KiB random-read and random-write IOPS (a flush every 16 writes)
+#   with O_DIRECT;
 # - on the host: bench/blk-host drives each backend as the vmm's vhost-user
 #   frontend with no guest, the same loads plus random reads 16 deep, and
 #   runs them on the file itself (the "file" column: the ceiling).
 #
 #   bench/blk.sh [BUILDDIR]  (default out/build; RUNS=3 SIZE_MIB=256 HOST_SECONDS=3)
+#   FORMAT=qcow2: each backend serves a new qcow2 overlay on the raw image
+#   (every first write into a cluster allocates it); HOST_ONLY=1: the host
+#   side only (no guest, no KVM or TCG needed).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/out/build}
@@ -19,12 +23,16 @@ ours=$build/devices/virtio-blk
 blk_host=$build/bench/blk-host
 host_seconds=${HOST_SECONDS:-3}
 pkg=$build/out/packages/debian
+format=${FORMAT:-raw}
+host_only=${HOST_ONLY:-0}
+case $format in raw | qcow2) ;; *) echo "bench/blk: FORMAT is raw or qcow2" >&2; exit 1 ;; esac
 
 for prog in "$ours" "$blk_host"; do
 	[ -x "$prog" ] || { echo "bench/blk: $prog missing: build first (scripts/build.sh)" >&2; exit 1; }
 done
 command -v qemu-storage-daemon >/dev/null || { echo "bench/blk: qemu-storage-daemon missing (scripts/setup.sh)" >&2; exit 1; }
-[ -f "$pkg/guest.json" ] || sh "$root/scripts/build-debian-guest.sh" "$pkg" >/dev/null
+[ "$host_only" = 1 ] || [ -f "$pkg/guest.json" ] ||
+	sh "$root/scripts/build-debian-guest.sh" "$pkg" >/dev/null
 
 work=$(mktemp -d)
 backend_pid=
@@ -37,11 +45,13 @@ trap cleanup EXIT
 # The guest gets blk-io in a second cpio archive appended to the package's
 # initramfs (the kernel unpacks concatenated archives in turn; an
 # uncompressed one must start 4-byte aligned, hence the zero padding).
-mkdir -p "$work/extra/bin"
-${CC:-cc} -static -O2 -o "$work/extra/bin/blk-io" "$root/bench/blk-io.c"
-(cd "$work/extra" && find . | cpio -o -H newc --quiet) >"$work/extra.cpio"
-pad=$(((4 - $(wc -c <"$pkg/initrd.img") % 4) % 4))
-{ cat "$pkg/initrd.img"; head -c "$pad" /dev/zero; cat "$work/extra.cpio"; } >"$work/initrd"
+if [ "$host_only" != 1 ]; then
+	mkdir -p "$work/extra/bin"
+	${CC:-cc} -static -O2 -o "$work/extra/bin/blk-io" "$root/bench/blk-io.c"
+	(cd "$work/extra" && find . | cpio -o -H newc --quiet) >"$work/extra.cpio"
+	pad=$(((4 - $(wc -c <"$pkg/initrd.img") % 4) % 4))
+	{ cat "$pkg/initrd.img"; head -c "$pad" /dev/zero; cat "$work/extra.cpio"; } >"$work/initrd"
+fi
 
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$work/disk.img"
 
@@ -55,17 +65,28 @@ echo "write back" >/sys/block/vda/cache_type 2>/dev/null
 echo "blk-io cache write_cache=$(tr ' ' - </sys/block/vda/queue/write_cache)"
 /bin/blk-io seqread /dev/vda 3
 /bin/blk-io randread /dev/vda 3
+/bin/blk-io randwrite /dev/vda 3
 /bin/blk-io seqwrite /dev/vda 3
 SCRIPT
 tsc_khz=$(cat /sys/devices/system/cpu/cpu0/tsc_freq_khz 2>/dev/null ||
 	awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 
-# start_backend NAME SOCKET: one vhost-user-blk backend on the disk image.
+# start_backend NAME SOCKET: one vhost-user-blk backend on the disk image
+# (for qcow2, a new overlay on it).
 start_backend() {
-	case $1 in
-	guestmgr) "$ours" --socket-path "$2" --blk-file "$work/disk.img" & ;;
-	qsd) qemu-storage-daemon \
+	if [ "$format" = qcow2 ]; then
+		rm -f "$work/disk.qcow2"
+		qemu-img create -q -f qcow2 -b disk.img -F raw "$work/disk.qcow2"
+	fi
+	case $1:$format in
+	guestmgr:raw) "$ours" --socket-path "$2" --blk-file "$work/disk.img" & ;;
+	guestmgr:qcow2) "$ours" --socket-path "$2" --blk-file "$work/disk.qcow2" --format qcow2 \
+		--backing same-dir & ;;
+	qsd:raw) qemu-storage-daemon \
 		--blockdev driver=file,node-name=disk0,filename="$work/disk.img" \
+		--export type=vhost-user-blk,id=exp0,node-name=disk0,writable=on,addr.type=unix,addr.path="$2" & ;;
+	qsd:qcow2) qemu-storage-daemon \
+		--blockdev driver=qcow2,node-name=disk0,file.driver=file,file.filename="$work/disk.qcow2" \
 		--export type=vhost-user-blk,id=exp0,node-name=disk0,writable=on,addr.type=unix,addr.path="$2" & ;;
 	esac
 	backend_pid=$!
@@ -113,18 +134,21 @@ host_run() {
 
 run=0
 while [ "$run" -lt "$runs" ]; do
-	run_guest guestmgr
-	run_guest qsd
+	if [ "$host_only" != 1 ]; then
+		run_guest guestmgr
+		run_guest qsd
+	fi
 	for who in guestmgr qsd file; do
 		host_run "$who" seqread
 		host_run "$who" seqwrite
 		host_run "$who" randread
+		host_run "$who" randwrite
 		[ "$who" = file ] || host_run "$who" randread 16
 	done
 	run=$((run + 1))
 done
 
-echo "bench/blk: $size_mib MiB raw image, $runs runs each (median)"
+echo "bench/blk: $size_mib MiB $format image, $runs runs each (median)"
 awk '
 $3 == "cache" { split($4, kv, "="); cache[$1] = kv[2]; next }
 { who = $1; mode = $3; for (f = 4; f <= NF; f++) { split($f, kv, "="); v[who, mode, kv[1], ++n[who, mode, kv[1]]] = kv[2] } }
@@ -142,14 +166,18 @@ function row(label, mode, key,    a, b, c) {
 		(a > 0 && b > 0) ? sprintf("%.2fx", a / b) : "-", show(c)
 }
 END {
-	printf "%-34s %10s %10s %7s %10s\n", "in the debian guest (QEMU TCG)", "guestmgr", "qsd", "ratio", ""
-	printf "%-34s %10s %10s\n", "the guest'"'"'s write cache", cache["guestmgr"], cache["qsd"]
-	row("sequential read MB/s", "seqread", "mbps")
-	row("sequential write MB/s", "seqwrite", "mbps")
-	row("4 KiB random read IOPS", "randread", "iops")
+	if (guest) {
+		printf "%-34s %10s %10s %7s %10s\n", "in the debian guest (QEMU TCG)", "guestmgr", "qsd", "ratio", ""
+		printf "%-34s %10s %10s\n", "the guest'"'"'s write cache", cache["guestmgr"], cache["qsd"]
+		row("sequential read MB/s", "seqread", "mbps")
+		row("sequential write MB/s", "seqwrite", "mbps")
+		row("4 KiB random read IOPS", "randread", "iops")
+		row("4 KiB random write IOPS, flush/16", "randwrite", "iops")
+	}
 	printf "%-34s %10s %10s %7s %10s\n", "host side (blk-host, no guest)", "guestmgr", "qsd", "ratio", "file"
 	row("sequential read MB/s", "host-seqread", "mbps")
 	row("sequential write MB/s", "host-seqwrite", "mbps")
 	row("4 KiB random read IOPS", "host-randread", "iops")
+	row("4 KiB random write IOPS, flush/16", "host-randwrite", "iops")
 	row("4 KiB random read IOPS, depth 16", "host-randread-qd16", "iops")
-}' "$work/results"
+}' guest=$((host_only != 1)) "$work/results"
