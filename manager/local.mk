@@ -60,7 +60,7 @@ manager_guestctl_guestctl_SOURCES = \
 	manager/guestctl/cmd_realm.c
 manager_guestctl_guestctl_CPPFLAGS = $(AM_CPPFLAGS) $(MANAGER_DIRS_CPPFLAGS)
 manager_guestctl_guestctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-manager_guestctl_guestctl_LDADD = ipc/libipc.la $(JANSSON_LIBS)
+manager_guestctl_guestctl_LDADD = ipc/libipc.la devices/disk/libdisk.la $(JANSSON_LIBS)
 
 # The request decoder, fuzzed (tests/fuzz/README.md).
 FUZZ_TARGETS += tests/fuzz/gm_request

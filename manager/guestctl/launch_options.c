@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/disk/disk.h"
 #include "manager/guestctl/guestctl.h"
 
 /* "512M", "2G", "1048576": bytes. */
@@ -38,6 +39,47 @@ static json_t *fd_ref(struct launch_options *lo, int fd)
 {
 	lo->fds[lo->nfds] = fd;
 	return json_pack("{s:i}", "fd", (int)lo->nfds++);
+}
+
+/* A qcow2 image's backing chain, opened here with the user's rights and
+ * sent as fds, nearest first: the daemon never opens a file by name for a
+ * client, and the device takes the chain only as fds. */
+static int add_backing_chain(struct ctl *ctl, struct launch_options *lo, int fd, const char *path,
+			     json_t *disk)
+{
+	char image[4096], next[4096], err[1024];
+	json_t *chain = json_array();
+	struct disk_backing_ref ref;
+
+	snprintf(image, sizeof(image), "%s", path);
+	json_object_set_new(disk, "backing", chain);
+	for (;;) {
+		if (disk_qcow2_backing(fd, &ref, err, sizeof(err)) < 0) {
+			fprintf(stderr, "guestctl %s: --block '%s': %s\n", ctl->command, image, err);
+			return EXIT_USAGE;
+		}
+		if (!ref.name[0])
+			break;
+		if (lo->nfds >= LAUNCH_MAX_FDS) {
+			fprintf(stderr, "guestctl %s: --block '%s': more than %d images in all\n",
+				ctl->command, path, LAUNCH_MAX_FDS);
+			return EXIT_USAGE;
+		}
+		fd = disk_open_backing_file(DISK_BACKING_ANY, image, ref.name, next, sizeof(next), err,
+					    sizeof(err));
+		if (fd < 0) {
+			fprintf(stderr, "guestctl %s: --block '%s': backing file of '%s': %s\n",
+				ctl->command, path, image, err);
+			return EXIT_USAGE;
+		}
+		json_array_append_new(chain, fd_ref(lo, fd));
+		if (ref.format != DISK_FORMAT_QCOW2)
+			break;
+		snprintf(image, sizeof(image), "%s", next);
+	}
+	if (!json_array_size(chain))
+		json_object_del(disk, "backing");
+	return EXIT_DONE;
 }
 
 /* PATH[:ro|:volatile][:qcow2]: the disk's id is its file name. */
@@ -76,9 +118,11 @@ static int add_block(struct ctl *ctl, struct launch_options *lo, const char *arg
 		devs = json_array();
 		json_object_set_new(lo->overrides, "block_devices", devs);
 	}
-	json_array_append_new(devs, json_pack("{s:s, s:o, s:s, s:s}", "id", id, "file",
-					      fd_ref(lo, fd), "mode", mode, "format", format));
-	return EXIT_DONE;
+	json_t *disk = json_pack("{s:s, s:o, s:s, s:s}", "id", id, "file", fd_ref(lo, fd), "mode",
+				 mode, "format", format);
+
+	json_array_append_new(devs, disk);
+	return strcmp(format, "qcow2") ? EXIT_DONE : add_backing_chain(ctl, lo, fd, path, disk);
 }
 
 int launch_options_parse(struct ctl *ctl, int argc, char **argv, struct launch_options *lo)

@@ -277,7 +277,7 @@ static int spawn_device(struct run *run, const char *program, const char *name,
 	struct child *c = &run->devices[run->ndevices];
 	char path[DAEMON_PATH_MAX + 64], uid_arg[24];
 	const char *argv[24] = { program, "--fd", "3", "--sandbox-uid", uid_arg };
-	int all[8], sv[2];
+	int all[2 + PLAN_MAX_BACKING], sv[2];
 	size_t argc = 5;
 	long uid = daemon_take_uid(d);
 
@@ -331,9 +331,9 @@ static json_t *fd_ref(struct launch_msg *m, int fd)
 static int spawn_block(struct run *run, struct launch_msg *m, json_t *devs,
 		       const struct block_plan *b, char *err, size_t errlen)
 {
-	char name[64];
+	char name[64], fd_args[PLAN_MAX_BACKING][8];
 	int fds[1 + PLAN_MAX_BACKING], vmm_end;
-	const char *args[20] = { "--blk-fd", "4", "--format", b->format, "--serial", b->id };
+	const char *args[24] = { "--blk-fd", "4", "--format", b->format, "--serial", b->id };
 	size_t nargs = 6, nfds = 0;
 	int own = -1;
 
@@ -346,6 +346,14 @@ static int spawn_block(struct run *run, struct launch_msg *m, json_t *devs,
 		if (own < 0)
 			return -1;
 		fds[nfds++] = own;
+	}
+	/* The client's chain, nearest first, as fds 5, 6, ... */
+	for (size_t k = 0; k < b->nbacking; k++) {
+		fds[nfds] = b->backing_fds[k];
+		snprintf(fd_args[k], sizeof(fd_args[k]), "%zu", 3 + 1 + nfds);
+		nfds++;
+		args[nargs++] = "--backing-fd";
+		args[nargs++] = fd_args[k];
 	}
 	if (!strcmp(b->mode, "read_only"))
 		args[nargs++] = "--read-only";

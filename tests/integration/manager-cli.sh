@@ -86,6 +86,28 @@ gm_expect "a memory override not in pages" "field 'guest_memory': 33554433 is no
 	gctl launch broken --memory 33554433
 gm_expect "START_FAILURE carries the cause" "START_FAILURE" gctl launch broken
 
+# A qcow2 image's backing chain is opened by guestctl, as the user, and
+# travels as fds; the daemon takes it (the launch gets past BAD_CONFIG).
+if command -v qemu-img >/dev/null; then
+	qemu-img create -q -f raw "$tmp/base.raw" 1M
+	qemu-img create -q -f qcow2 -b base.raw -F raw "$tmp/mid.qcow2" 1M
+	qemu-img create -q -f qcow2 -b mid.qcow2 -F qcow2 "$tmp/top.qcow2" 1M
+	gm_expect "a qcow2 chain of three images reaches the start" "START_FAILURE" \
+		gctl launch broken --block "$tmp/top.qcow2:ro:qcow2"
+	tap_check "its descriptor has the client's qcow2 disk" \
+		sh -c "$build/manager/guestctl/guestctl --ro-socket '$ro_sock' --json info broken |
+			jq -e '.guest_descriptor.block_devices[-1] | .format == \"qcow2\" and .source == \"client\"' >/dev/null"
+	qemu-img create -q -f qcow2 -u -b /etc/shadow "$tmp/noformat.qcow2" 1M
+	gm_status_is "a backing file without a declared format: guestctl refuses it" 2 \
+		gctl launch broken --block "$tmp/noformat.qcow2:ro:qcow2"
+	gm_expect "saying so" "noformat.qcow2" gctl launch broken --block "$tmp/noformat.qcow2:ro:qcow2"
+	rm "$tmp/base.raw"
+	gm_expect "a missing backing file: refused before anything is sent" "backing file of" \
+		gctl launch broken --block "$tmp/top.qcow2:ro:qcow2"
+else
+	tap_skip "qcow2 chains" "no qemu-img"
+fi
+
 # Realms: ids from 1, cids from 3, never reused.
 gm_expect "realm create" "environment 1" gctl realm create lab
 gctl realm launch 1 broken --label a >/dev/null 2>&1

@@ -17,6 +17,11 @@ cat >"$tmp/packages/console/guest.json" <<JSON
 { "kernel": "testguest", "cmdline": "test=pci,console console_timeout_ms=60000",
   "guest_memory": 67108864, "virtio_console": true }
 JSON
+mkdir -p "$tmp/packages/disk"
+cp "$build/testguest/testguest" "$tmp/packages/disk/testguest"
+cat >"$tmp/packages/disk/guest.json" <<JSON
+{ "kernel": "testguest", "cmdline": "test=pci,blk", "guest_memory": 67108864 }
+JSON
 gm_start
 
 # info_field NAME JQ: a field of the guest's GetInfo.
@@ -109,6 +114,20 @@ gm_expect "no console, no GetConsole" "DEVICE_NOT_PRESENT" sh -c \
 	 $build/manager/guestctl/guestctl --socket '$sock' console testguest </dev/null"
 gctl stop console >/dev/null
 gctl stop testguest >/dev/null
+
+# A client's qcow2 chain, opened by guestctl and read by the guest through
+# the device: the guest's CRC of the disk is the host's of the chain.
+head -c 262144 /dev/urandom >"$tmp/base.raw"
+qemu-img create -q -f qcow2 -b base.raw -F raw "$tmp/top.qcow2" 256K
+qemu-io -c "write -P 0x5a 4096 4096" "$tmp/top.qcow2" >/dev/null
+qemu-img convert -O raw "$tmp/top.qcow2" "$tmp/flat.raw"
+want=$(gzip -c "$tmp/flat.raw" | tail -c8 | od -An -tx4 -N4 | tr -d ' ')
+gm_status_is "a guest with a client's qcow2 chain launches" 0 \
+	gctl launch disk --block "$tmp/top.qcow2:ro:qcow2"
+wait_status disk STOPPED
+tap_check "the guest read the whole chain" grep -q "TEST blk.read PASS" "$tmp/state/disk/serial.log"
+tap_check "its CRC is the host's view of the chain ($want)" \
+	grep -q "INFO blk_crc32=$want" "$tmp/state/disk/serial.log"
 
 # 50 cycles leave nothing behind.
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$gm_daemon_pid/status"; }
