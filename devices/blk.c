@@ -464,8 +464,9 @@ static int blk_open_disk(enum disk_mode mode, char *err, size_t errlen)
 /* At exit, once the frontend has hung up: the disk writes back what it
  * holds (a qcow2 image's metadata waits for a flush or a close), whether
  * or not the guest flushed. */
-static void blk_close_disk(void)
+static void blk_close_disk(struct vu_dev *dev)
 {
+	(void)dev;
 	disk_close(blk.disk);
 	blk.disk = NULL;
 }
@@ -476,7 +477,6 @@ static int blk_setup(struct vu_dev *dev, char *err, size_t errlen)
 
 	if (blk_check_options(&mode, err, errlen) < 0 || blk_open_disk(mode, err, errlen) < 0)
 		return -1;
-	atexit(blk_close_disk);
 	blk.ops = (struct vu_device_ops){
 		.name = "virtio-blk",
 		.num_queues = 1,
@@ -522,6 +522,7 @@ static const struct device_program blk_program = {
 	.options = blk_options,
 	.parse_option = blk_parse_option,
 	.setup = blk_setup,
+	.stop = blk_close_disk,
 	.syscalls = blk_syscalls,
 };
 

@@ -309,6 +309,8 @@ static int run(const struct device_program *prog, int argc, char **argv, char *e
 		return 1;
 	}
 	event_base_dispatch(loop.base);
+	if (prog->stop)
+		prog->stop(&dev);
 	return loop.status;
 }
 

@@ -27,6 +27,9 @@ struct device_program {
 	int (*setup)(struct vu_dev *dev, char *err, size_t errlen);
 	/* Called in the sandbox with the loop, to watch device fds (console). */
 	int (*start)(struct vu_dev *dev, struct event_base *base, char *err, size_t errlen);
+	/* Optional: the frontend has gone; write back what the device holds
+	 * (a qcow2 image's metadata waits for a flush or the close). */
+	void (*stop)(struct vu_dev *dev);
 	const char *const *syscalls;	/* on top of the common list, NULL terminated */
 };
 
