@@ -12,6 +12,8 @@
 #include "manager/guestmgrd/server.h"
 #include "manager/guestmgrd/storage.h"
 
+#define DEFAULT_STOP_TIMEOUT_MS 30000
+
 struct guest *api_guest(struct request *req)
 {
 	struct guest *g = guest_find(req->d, req->guest);
@@ -73,6 +75,21 @@ void api_force_shutdown(struct request *req)
 	waiter_add(&g->stop_waiters, req->client_id, req->id, json_object());
 	run_stop(g->run, GM_STOP_CAUSE_FORCED, GM_GUEST_ERROR_CONTROLLER_FORCED_HALT,
 		 "stopped by ForceShutdown");
+}
+
+void api_stop(struct request *req)
+{
+	struct guest *g = api_guest(req);
+	const json_t *timeout = json_object_get(req->params, "timeout_ms");
+
+	if (!g)
+		return;
+	if (!guest_active(g)) {
+		request_ok(req, json_object(), NULL, 0);
+		return;
+	}
+	waiter_add(&g->stop_waiters, req->client_id, req->id, json_object());
+	run_power_off(g->run, timeout ? (unsigned)json_integer_value(timeout) : DEFAULT_STOP_TIMEOUT_MS);
 }
 
 void api_connect(struct request *req)

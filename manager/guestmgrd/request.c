@@ -18,6 +18,7 @@
 static const method_handler handlers[GM_METHOD_COUNT] = {
 	[GM_METHOD_GUEST_MANAGER_LAUNCH] = api_launch,
 	[GM_METHOD_GUEST_MANAGER_FORCE_SHUTDOWN] = api_force_shutdown,
+	[GM_METHOD_GUEST_MANAGER_STOP] = api_stop,
 	[GM_METHOD_GUEST_MANAGER_CONNECT] = api_connect,
 	[GM_METHOD_GUEST_MANAGER_GET_INFO] = api_get_info,
 	[GM_METHOD_GUEST_MANAGER_WIPE_STORAGE] = api_wipe_storage,

@@ -49,6 +49,7 @@ void request_error(struct request *req, const struct gm_enum *domain, int number
 /* The handlers (api_*.c), by method. */
 void api_launch(struct request *req);
 void api_force_shutdown(struct request *req);
+void api_stop(struct request *req);
 void api_connect(struct request *req);
 void api_get_info(struct request *req);
 void api_wipe_storage(struct request *req);

@@ -37,6 +37,8 @@ struct run {
 	int vmm_sock;
 	struct event *vmm_ev;
 	struct event *grace;
+	struct event *power_timer;	/* a graceful stop's deadline */
+	unsigned power_button_ms;
 	bool console;
 	bool said_stopped;		/* the vmm sent "stopped" */
 	char vmm_message[512];
@@ -68,6 +70,8 @@ static void run_free(struct run *run)
 		event_free(run->vmm_ev);
 	if (run->grace)
 		event_free(run->grace);
+	if (run->power_timer)
+		event_free(run->power_timer);
 	if (run->vmm_sock >= 0)
 		close(run->vmm_sock);
 	launch_plan_free(&run->plan);
@@ -123,10 +127,11 @@ static void start_grace(struct run *run)
 	evtimer_add(run->grace, &tv);
 }
 
-/* Asks the vmm to stop the guest and exit, as SIGTERM would. */
-static bool ask_vmm_to_stop(struct run *run)
+/* Sends the vmm COMMAND ("stop": stop the guest and exit, as SIGTERM
+ * would; "power_button"). */
+static bool vmm_command(struct run *run, const char *command)
 {
-	json_t *msg = json_pack("{s:s}", "command", "stop");
+	json_t *msg = json_pack("{s:s}", "command", command);
 	char *text = json_dumps(msg, JSON_COMPACT);
 	struct ipc_error ierr;
 	bool sent = text && run->vmm.pid && !run->vmm.exited && run->vmm_sock >= 0 &&
@@ -150,11 +155,41 @@ void run_stop(struct run *run, enum gm_stop_cause cause, int guest_error, const 
 	}
 	/* The daemon going away lets the vmm stop in order; everything else
 	 * that stops a run stops it now. */
-	if (cause == GM_STOP_CAUSE_DAEMON && ask_vmm_to_stop(run))
+	if (cause == GM_STOP_CAUSE_DAEMON && vmm_command(run, "stop"))
 		start_grace(run);
 	else
 		kill_all(run, SIGKILL);
 	maybe_finished(run);
+}
+
+static void on_power_button_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *run = arg;
+	char msg[160];
+
+	(void)fd;
+	(void)what;
+	snprintf(msg, sizeof(msg), "the guest did not power off within %u ms of the power button",
+		 run->power_button_ms);
+	run_stop(run, GM_STOP_CAUSE_FORCED, GM_GUEST_ERROR_CONTROLLER_FORCED_HALT, msg);
+}
+
+void run_power_off(struct run *run, unsigned timeout_ms)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+
+	if (run->ending || run->power_timer)
+		return;
+	/* A guest still starting has no ACPI driver to take the press yet. */
+	if (run->g->status != GM_GUEST_STATUS_RUNNING || !vmm_command(run, "power_button")) {
+		run_stop(run, GM_STOP_CAUSE_FORCED, GM_GUEST_ERROR_CONTROLLER_FORCED_HALT,
+			 "stopped: the power button could not be pressed");
+		return;
+	}
+	lifecycle_stopping(run->g);
+	run->power_button_ms = timeout_ms;
+	run->power_timer = evtimer_new(run->g->daemon->base, on_power_button_timeout, run);
+	evtimer_add(run->power_timer, &tv);
 }
 
 /* The vmm's exit says how the run ended, unless something else did first. */

@@ -21,6 +21,10 @@ int run_start(struct guest *g, struct launch_plan *plan, char *err, size_t errle
  * reason unless the run was ending already. */
 void run_stop(struct run *run, enum gm_stop_cause cause, int guest_error, const char *message);
 
+/* A graceful stop: presses the guest's power button, and stops it as
+ * run_stop(FORCED) would if it has not powered itself off TIMEOUT_MS later. */
+void run_power_off(struct run *run, unsigned timeout_ms);
+
 /* The processes, for the runtime state file: {"vmm": pid, "devices": {...}}. */
 json_t *run_describe(const struct run *run);
 
