@@ -7,7 +7,8 @@ EXTRA_DIST += \
 	scripts/build-debian-guest.sh \
 	scripts/debian-guest/init \
 	scripts/debian-guest/extract-vmlinux.sh \
-	scripts/debian-guest/module-order.sh
+	scripts/debian-guest/module-order.sh \
+	scripts/debian-guest/debs.sh
 
 # Guest packages (NAME/guest.json, schemas/guest-config.schema.json, plus
 # the files it names) are installed where guestmgrd looks for them.

@@ -8,14 +8,6 @@
 
 debian_package() {
 	debian_pkg=$top_builddir/out/packages/debian
-	# The .deb cache needs a writable place; root's default is /var/cache.
-	if [ -z "${GUESTMGR_CACHE:-}" ]; then
-		mkdir -p /var/cache/guestmgr 2>/dev/null
-		[ -w /var/cache/guestmgr ] ||
-			GUESTMGR_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/guestmgr
-	fi
-	export GUESTMGR_CACHE
-
 	_build_script=$top_srcdir/scripts/build-debian-guest.sh
 	_build_log=$(mktemp "${TMPDIR:-/tmp}/debian-package.XXXXXX")
 	if [ ! -f "$debian_pkg/guest.json" ] ||
