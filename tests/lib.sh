@@ -44,9 +44,27 @@ tap_done() {
 	[ "$tap_failed" -eq 0 ]
 }
 
-# need_kvm: skip the whole script, saying why, where /dev/kvm is unusable.
+# need_kvm: returns where /dev/kvm is usable (KVM-PVM too). Elsewhere the
+# whole script runs again inside the nested-KVM rig (tests/rig/README.md:
+# QEMU TCG with an emulated SVM, a real KVM inside) and this one exits with
+# its status; where QEMU cannot emulate SVM, it skips, saying why.
 need_kvm() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || tap_skip_all "/dev/kvm is missing or not accessible"
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] && return
+	if [ -n "${GUESTMGR_RIG:-}" ]; then
+		echo "Bail out! no usable /dev/kvm inside the nested-KVM rig"
+		exit 1
+	fi
+	_rig=$top_srcdir/tests/rig/rig-run
+	_why=$("$_rig" --check) ||
+		tap_skip_all "/dev/kvm is missing or not accessible, and the nested-KVM rig cannot run: $_why"
+	tap_diag "no usable /dev/kvm here: the script runs in the nested-KVM rig (tests/rig/rig-run)"
+	_status=0
+	"$_rig" -- sh "$0" || _status=$?
+	case $_status in
+	124) echo "Bail out! the nested-KVM rig ran out of time (rig-run's message is in this log)" ;;
+	125) echo "Bail out! the nested-KVM rig failed (rig-run's message is in this log)" ;;
+	esac
+	exit "$_status"
 }
 
 # wait_for_socket PATH: waits (at most 10 s) until PATH is a socket, as a
