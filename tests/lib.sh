@@ -59,7 +59,8 @@ need_kvm() {
 		tap_skip_all "/dev/kvm is missing or not accessible, and the nested-KVM rig cannot run: $_why"
 	tap_diag "no usable /dev/kvm here: the script runs in the nested-KVM rig (tests/rig/rig-run)"
 	_status=0
-	"$_rig" -- sh "$0" || _status=$?
+	# Bounded: the slowest script takes about 3 minutes in the rig.
+	"$_rig" --timeout 900 -- sh "$0" || _status=$?
 	case $_status in
 	124) echo "Bail out! the nested-KVM rig ran out of time (rig-run's message is in this log)" ;;
 	125) echo "Bail out! the nested-KVM rig failed (rig-run's message is in this log)" ;;
