@@ -36,7 +36,7 @@ gm_status_is "testguest: launch returns once it runs" 0 gctl launch testguest
 tap_check "testguest: RUNNING" test "$(info_field testguest .guest_status)" = RUNNING
 tap_check "testguest: its checks done, it listens" wait_serial testguest ECHO-READY 60
 log=$tmp/state/testguest/serial.log
-for scenario in boot acpi irq smp pci rng; do
+for scenario in boot acpi irq smp pci rng blk; do
 	tap_check "testguest: every $scenario check passes" sh -c \
 		"grep -q '^TEST $scenario\\.' '$log' && ! grep -q '^TEST $scenario\\..* FAIL' '$log'"
 done
