@@ -37,6 +37,21 @@ void storage_log_path(const struct daemon *d, const char *guest, char *buf, size
 	}
 }
 
+/* The disk's blocks are reserved when it is made (or grows), so that a
+ * full file system is a NO_STORAGE at launch rather than a guest write
+ * failing later. */
+static int reserve(int fd, uint64_t size, const char *path, char *err, size_t errlen)
+{
+	int r = posix_fallocate(fd, 0, (off_t)size);
+
+	if (r != 0) {
+		snprintf(err, errlen, "persistent disk '%s': cannot reserve %llu bytes: %s", path,
+			 (unsigned long long)size, strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
 int storage_make(const struct daemon *d, const char *guest, uint64_t size, char *err,
 		 size_t errlen)
 {
@@ -56,12 +71,18 @@ int storage_make(const struct daemon *d, const char *guest, uint64_t size, char 
 		return -1;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    ((uint64_t)st.st_size < size && ftruncate(fd, (off_t)size) < 0)) {
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "persistent disk '%s': %s", path,
-			 fd >= 0 && !S_ISREG(st.st_mode) ? "not a regular file" : strerror(errno));
+			 fd >= 0 ? "not a regular file" : strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return -1;
+	}
+	if ((uint64_t)st.st_size < size && reserve(fd, size, path, err, errlen) < 0) {
+		/* A disk made just now is removed: the next launch tries anew. */
+		if (st.st_size == 0)
+			unlink(path);
+		close(fd);
 		return -1;
 	}
 	close(fd);

@@ -1,5 +1,5 @@
 /* Each guest's files under the daemon's state directory (STATE/NAME/):
- * its persistent disk (disk.raw, sparse, made at the first Launch of a
+ * its persistent disk (disk.raw, its blocks reserved, made at the first Launch of a
  * package that declares one and kept until wiped) and its serial log. */
 #ifndef MANAGER_GUESTMGRD_STORAGE_H
 #define MANAGER_GUESTMGRD_STORAGE_H

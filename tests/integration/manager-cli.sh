@@ -129,4 +129,26 @@ cat >"$tmp/guestmgrd.json" <<JSON
 JSON
 gm_start
 gm_expect "a disk that cannot be made is NO_STORAGE" "NO_STORAGE: persistent disk" gctl launch broken
+
+# NO_STORAGE: a full file system (a 512 KiB tmpfs for a 1 MiB disk). The
+# disk's blocks are reserved when it is made, and a disk that could not be
+# made is not left behind.
+gm_stop
+mkdir -p "$tmp/full"
+if mount -t tmpfs -o size=512k tmpfs "$tmp/full" 2>/dev/null; then
+	trap 'gm_stop; umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"' EXIT
+	cat >"$tmp/guestmgrd.json" <<JSON
+{ "package_dirs": ["$tmp/packages"], "state_dir": "$tmp/full/state", "run_dir": "$tmp/run" }
+JSON
+	gm_start
+	gm_expect "a full file system is NO_STORAGE, saying so" \
+		"NO_STORAGE: persistent disk '$tmp/full/state/broken/disk.raw': cannot reserve 1048576 bytes: No space left on device" \
+		gctl launch broken
+	tap_check "no half-made disk is left" test ! -e "$tmp/full/state/broken/disk.raw"
+	gm_stop
+	umount "$tmp/full"
+else
+	tap_skip "NO_STORAGE on a full file system" "cannot mount a tmpfs here (not root?)"
+	tap_skip "no half-made disk is left" "cannot mount a tmpfs here (not root?)"
+fi
 tap_done
