@@ -69,7 +69,7 @@ tap_check "serial: the log under the state directory has it all" \
 	grep -q "ECHO hello" "$tmp/state/testguest/serial.log"
 
 # ForceShutdown, then Launch at once.
-gm_status_is "stop (ForceShutdown) returns once it is stopped" 0 gctl stop testguest
+gm_status_is "stop (ForceShutdown) returns once it is stopped" 0 gctl stop --force testguest
 stopped=$(info_field testguest '.guest_status + " " + .stop_reason.cause')
 tap_check "GetInfo: STOPPED, FORCED ($stopped)" test "$stopped" = "STOPPED FORCED"
 tap_check "stop_error: CONTROLLER_FORCED_HALT" \
@@ -78,7 +78,7 @@ for p in $pids; do
 	kill -0 "$p" 2>/dev/null && tap_not_ok "process $p is gone" && continue
 	tap_ok "process $p is gone"
 done
-gm_status_is "stop again is fine" 0 gctl stop testguest
+gm_status_is "stop again is fine" 0 gctl stop --force testguest
 gm_status_is "launch works right after" 0 gctl launch testguest
 
 # The guest stops itself.
@@ -112,8 +112,18 @@ tap_check "console: the guest's hvc output" grep -q "CONSOLE-HELLO" "$tmp/consol
 gm_expect "no console, no GetConsole" "DEVICE_NOT_PRESENT" sh -c \
 	"$build/manager/guestctl/guestctl --socket '$sock' launch testguest >/dev/null; \
 	 $build/manager/guestctl/guestctl --socket '$sock' console testguest </dev/null"
-gctl stop console >/dev/null
-gctl stop testguest >/dev/null
+
+# Two guests at once: each its own vmm, the serial port of one untouched by
+# the other.
+tap_check "two guests at once: both RUNNING" test "$(gctl --json list |
+	jq -r '[.guests[] | select(.status == "RUNNING") | .name] | join(",")')" = "console,testguest"
+tap_check "each with its own vmm" test "$(jq -r .processes.vmm "$tmp/run/guests/console.json")" != \
+	"$(jq -r .processes.vmm "$tmp/run/guests/testguest.json")"
+tap_check "one's serial output is not in the other's log" sh -c \
+	"! grep -q CONSOLE '$tmp/state/testguest/serial.log' && ! grep -q 'TEST boot' '$tmp/state/console/serial.log'"
+gctl stop --force console >/dev/null
+tap_check "stopping one leaves the other RUNNING" test "$(info_field testguest .guest_status)" = RUNNING
+gctl stop --force testguest >/dev/null
 
 # A client's qcow2 chain, opened by guestctl and read by the guest through
 # the device: the guest's CRC of the disk is the host's of the chain.
@@ -133,11 +143,11 @@ tap_check "its CRC is the host's view of the chain ($want)" \
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$gm_daemon_pid/status"; }
 memfds() { ls -l "/proc/$gm_daemon_pid/fd" | grep -c memfd; }
 children() { pgrep -P "$gm_daemon_pid" | wc -l; }
-gctl launch testguest >/dev/null && gctl stop testguest >/dev/null
+gctl launch testguest >/dev/null && gctl stop --force testguest >/dev/null
 fds0=$(gm_fds) rss0=$(rss) memfd0=$(memfds) kids0=$(children)
 failed=0
 for i in $(seq 50); do
-	gctl launch testguest >/dev/null && gctl stop testguest >/dev/null || failed=$((failed + 1))
+	gctl launch testguest >/dev/null && gctl stop --force testguest >/dev/null || failed=$((failed + 1))
 done
 tap_check "50 launch/stop cycles, every one fine ($failed failed)" test "$failed" -eq 0
 tap_check "fds as before ($fds0 -> $(gm_fds))" test "$(gm_fds)" -eq "$fds0"

@@ -147,7 +147,7 @@ tracer=$!
 pids="$pids $tracer"
 wait_for_socket "$ro_sock"
 gctl list >/dev/null
-gctl launch testguest >/dev/null 2>&1 && gctl stop testguest >/dev/null
+gctl launch testguest >/dev/null 2>&1 && gctl stop --force testguest >/dev/null
 gctl wipe testguest >/dev/null
 # The daemon is strace's child; strace ends with it.
 kill -TERM $(cat "/proc/$tracer/task/$tracer/children")
