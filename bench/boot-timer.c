@@ -1,8 +1,9 @@
 /* boot-timer: run one VMM command and time it the same way for every VMM.
  *
- *   boot-timer [--marker TEXT] [--hold] -- COMMAND [ARG...]
+ *   boot-timer [--marker TEXT] [--hold] [--output FILE] -- COMMAND [ARG...]
  *
- * The command's stdout is the guest's serial port. Printed, one line of
+ * The command's stdout is the guest's serial port (copied to FILE with
+ * --output, for what the guest said). Printed, one line of
  * key=value pairs (milliseconds from just before the command's exec):
  *   first_output_ms  first byte of serial output
  *   marker_ms        first time TEXT appeared in the output (with --marker)
@@ -100,8 +101,9 @@ static int64_t parse_setup_trace(const char *err)
 
 int main(int argc, char **argv)
 {
-	const char *marker = NULL;
+	const char *marker = NULL, *output = NULL;
 	bool hold = false;
+	FILE *copy = NULL;
 	int out_pipe[2], err_pipe[2], status, argi = 1;
 	char out[1 << 16], err[1 << 14];
 	size_t out_len = 0, err_len = 0;
@@ -115,14 +117,21 @@ int main(int argc, char **argv)
 			marker = argv[++argi];
 		else if (strcmp(argv[argi], "--hold") == 0)
 			hold = true;
+		else if (strcmp(argv[argi], "--output") == 0 && argi + 1 < argc)
+			output = argv[++argi];
 		else {
-			fprintf(stderr, "usage: boot-timer [--marker TEXT] [--hold] -- COMMAND...\n");
+			fprintf(stderr,
+				"usage: boot-timer [--marker TEXT] [--hold] [--output FILE] -- COMMAND...\n");
 			return 2;
 		}
 	}
 	if (argi + 1 >= argc) {
 		fprintf(stderr, "boot-timer: no command given\n");
 		return 2;
+	}
+	if (output && !(copy = fopen(output, "we"))) {
+		fprintf(stderr, "boot-timer: %s: %s\n", output, strerror(errno));
+		return 1;
 	}
 	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
 		perror("boot-timer: pipe");
@@ -165,6 +174,8 @@ int main(int argc, char **argv)
 			} else {
 				if (!first_output)
 					first_output = now_ns();
+				if (copy)
+					fwrite(out + out_len, 1, (size_t)n, copy);
 				out_len += (size_t)n;
 				out[out_len] = '\0';
 				if (out_len == sizeof(out) - 1)	/* keep the tail only */
@@ -195,6 +206,8 @@ int main(int argc, char **argv)
 	}
 	exited = now_ns();
 	setup = parse_setup_trace(err);
+	if (copy)
+		fclose(copy);
 
 	printf("first_output_ms=%.3f exit_ms=%.3f", first_output ? ms_since(t0, first_output) : -1.0,
 	       ms_since(t0, exited));

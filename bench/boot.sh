@@ -49,43 +49,5 @@ for who in vmm qemu; do
 	eval "$timer --marker SUMMARY --hold -- $(${who}_cmd 'test=boot exit=halt')" | sed "s/^/$who /" >>"$work/mem"
 done
 
-awk -v runs="$runs" -v mem_mib="$mem_mib" '
-function put(who, key, val) { n[who, key]++; v[who, key, n[who, key]] = val }
-function sortvals(who, key,    i, j, t, c) {
-	c = n[who, key]
-	for (i = 1; i <= c; i++) s[i] = v[who, key, i]
-	for (i = 2; i <= c; i++) { t = s[i]; for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]; s[j + 1] = t }
-	return c
-}
-function stat(who, key, what,    c) {
-	c = sortvals(who, key)
-	if (c == 0) return ""
-	if (what == "min") return s[1]
-	if (what == "max") return s[c]
-	return (c % 2) ? s[(c + 1) / 2] : (s[c / 2] + s[c / 2 + 1]) / 2
-}
-FNR == 1 { file++ }
-{
-	who = $1
-	for (f = 2; f <= NF; f++) { split($f, kv, "="); put(who, (file == 2 ? "mem_" : "") kv[1], kv[2]) }
-}
-END {
-	printf "boot of testguest (test=boot), %d runs each, %d MiB guest, 1 vCPU\n\n", runs, mem_mib
-	printf "%-28s %28s %28s %7s\n", "metric (ms)", "guestmgr-vmm min/med/max", "qemu microvm min/med/max", "ratio"
-	split("first_output_ms exit_ms setup_ms", keys, " ")
-	for (k = 1; k <= 3; k++) {
-		key = keys[k]
-		a = stat("vmm", key, "med"); b = stat("qemu", key, "med")
-		line = sprintf("%-28s %28s %28s", key,
-			a == "" ? "-" : sprintf("%.1f/%.1f/%.1f", stat("vmm", key, "min"), a, stat("vmm", key, "max")),
-			b == "" ? "-" : sprintf("%.1f/%.1f/%.1f", stat("qemu", key, "min"), b, stat("qemu", key, "max")))
-		printf "%s %7s\n", line, (a != "" && b != "" && b > 0) ? sprintf("%.2fx", a / b) : "-"
-	}
-	printf "\n%-28s %14s %14s %7s\n", "memory at SUMMARY (KiB)", "guestmgr-vmm", "qemu", "ratio"
-	split("rss pss", mk, " ")
-	for (k = 1; k <= 2; k++) {
-		a = stat("vmm", "mem_" mk[k] "_kib", "med") - stat("vmm", "mem_guest_" mk[k] "_kib", "med")
-		b = stat("qemu", "mem_" mk[k] "_kib", "med") - stat("qemu", "mem_guest_" mk[k] "_kib", "med")
-		printf "%-28s %14d %14d %7s\n", toupper(mk[k]) " minus guest RAM", a, b, (b > 0 ? sprintf("%.2fx", a / b) : "-")
-	}
-}' "$work/runs" "$work/mem"
+awk -v runs="$runs" -v mem_mib="$mem_mib" -f "$root/bench/stats.awk" -f "$root/bench/boot-report.awk" \
+	"$work/runs" "$work/mem"

@@ -15,4 +15,5 @@ bench/kvm-run-trace.so: bench/kvm-run-trace.c
 	$(AM_V_CC)$(MKDIR_P) bench && \
 	$(CC) $(WARN_CFLAGS) -O2 -shared -fPIC -o $@ $(srcdir)/bench/kvm-run-trace.c -ldl
 CLEANFILES += bench/kvm-run-trace.so
-EXTRA_DIST += bench/boot.sh bench/README.md bench/kvm-run-trace.c bench/blk.sh bench/blk-io.c
+EXTRA_DIST += bench/boot.sh bench/README.md bench/kvm-run-trace.c bench/blk.sh bench/blk-io.c \
+	bench/stats.awk bench/boot-report.awk bench/linux.sh bench/linux-report.awk

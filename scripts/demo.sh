@@ -13,19 +13,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 build=$root/out/build
 
-kvm_usable() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ]
-}
-
 if [ "${1:-}" != --here ]; then
 	scripts/setup.sh
 	echo "demo: building into out/build"
 	scripts/build.sh build
-	if ! kvm_usable; then
-		echo "demo: no usable /dev/kvm here: running the demo in the nested-KVM rig" \
-			"(about a minute to build it the first time, then seconds to boot)"
-		exec env top_builddir="$build" tests/rig/rig-run -- "$0" --here
-	fi
+	# Where /dev/kvm is missing, the demo runs in the rig (about a minute to
+	# build it the first time, then seconds to boot).
+	exec env top_builddir="$build" tests/rig/rig-run --if-needed -- "$0" --here
 fi
 
 demo=$(mktemp -d)

@@ -1,0 +1,140 @@
+#!/bin/sh
+# bench/linux: the `debian` package (Debian's cloud kernel and the
+# package's initramfs) booted on guestmgr-vmm and on QEMU (-M microvm with
+# PCIe, and -M q35), all -enable-kvm with the host's CPU, 1 vCPU, 512 MiB,
+# a virtio-blk disk on PCI on each (ours: devices/virtio-blk), the same
+# command line, alternating, RUNS times each. Reported (min/median/max):
+#   ready_ms      process start to the package's GUESTMGR-READY line
+#   uptime_ms     the guest's own uptime at that line (its kernel's view)
+#   exit_ms       process start to exit (the guest powers off after READY)
+# then, from one held run each, RSS and PSS beyond guest RAM at READY, and
+# from one run each with initcall_debug, the kernel's own time: the sum of
+# its initcalls, when it ran /init, and its five slowest initcalls.
+# Ratios are guestmgr-vmm / QEMU.
+#
+#   bench/linux.sh [BUILDDIR]     (default: out/build; RUNS=3 by default)
+#
+# Where this host has no usable /dev/kvm it runs inside the nested-KVM rig
+# (tests/rig/README.md): every VMM there runs on the same emulated SVM, so
+# absolute times are inflated alike and the ratios are what count.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/out/build}
+build=$(cd "$build" && pwd)
+runs=${RUNS:-3}
+mem_mib=512
+cmdline="console=ttyS0 reboot=k panic=-1 quiet ${CMDLINE_ADD:-}"
+
+case ${BENCH_LINUX_IN_RIG:-} in
+'')
+	# The package, built here (its .debs are cached) before the rig starts.
+	top_srcdir=$root top_builddir=$build sh -c ". '$root/tests/lib.sh'; . '$root/tests/debian-package.sh';
+		debian_package >/dev/null" || { echo "bench/linux: the debian package does not build" >&2; exit 1; }
+	export BENCH_LINUX_IN_RIG=1
+	exec env top_builddir="$build" "$root/tests/rig/rig-run" --if-needed --cpus 2 --mem 3072 \
+		--timeout 3600 -- "$0" "$build"
+	;;
+esac
+
+timer=$build/bench/boot-timer
+vmm=$build/vmm/guestmgr-vmm
+blk=$build/devices/virtio-blk
+kernel=$build/out/packages/debian/vmlinuz
+initrd=$build/out/packages/debian/initrd.img
+for f in "$timer" "$vmm" "$blk" "$kernel" "$initrd"; do
+	[ -e "$f" ] || { echo "bench/linux: $f missing: build first (make -C $build all debian-package)" >&2; exit 1; }
+done
+qemu=qemu-system-x86_64
+
+work=$(mktemp -d)
+device=
+trap 'kill $device 2>/dev/null; rm -rf "$work"' EXIT
+head -c $((64 * 1024 * 1024)) /dev/urandom >"$work/disk.img"
+
+# start_blk: a new devices/virtio-blk for our vmm (it serves one frontend),
+# listening before the clock starts, as a disk QEMU opens is.
+start_blk() {
+	rm -f "$work/blk.sock"
+	"$blk" --socket-path "$work/blk.sock" --blk-file "$work/disk.img" </dev/null >/dev/null 2>>"$work/blk.err" &
+	device=$!
+	i=0
+	while [ ! -S "$work/blk.sock" ] && [ "$i" -lt 200 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+}
+
+# cmd_WHO CMDLINE: the command that boots the package on WHO.
+cmd_vmm() {
+	cat >"$work/vmm.json" <<JSON
+{ "kernel": "$kernel", "ramdisk": "$initrd", "cmdline": "$1", "cpus": 1,
+  "guest_memory": $((mem_mib * 1024 * 1024)),
+  "vhost_user_devices": [ { "type": "blk", "socket": "$work/blk.sock" } ] }
+JSON
+	echo "$vmm --config $work/vmm.json"
+}
+qemu_common() {
+	echo "$qemu -enable-kvm -cpu host -m $mem_mib -smp 1 -nodefaults -no-user-config -display none" \
+		"-monitor none -serial stdio -no-reboot -kernel $kernel -initrd $initrd -append '$1'" \
+		"-drive id=d0,file=$work/disk.img,format=raw,if=none -device virtio-blk-pci,drive=d0"
+}
+cmd_microvm() {
+	echo "$(qemu_common "$1") -M microvm,pcie=on,rtc=on"
+}
+cmd_q35() {
+	echo "$(qemu_common "$1") -M q35"
+}
+
+# boot WHO OUTFILE CMDLINE [TIMER-OPTIONS]: one timed boot, its figures on
+# a line "WHO key=value...", the serial output in OUTFILE.
+boot() {
+	who=$1 out=$2 line=$3
+	shift 3
+	[ "$who" != vmm ] || start_blk
+	eval "timeout 600 $timer --marker GUESTMGR-READY --output $out $* -- $(cmd_"$who" "$line")" \
+		</dev/null 2>>"$work/$who.err" >"$work/fig" || {
+		echo "bench/linux: $who did not reach GUESTMGR-READY; the end of its serial output:" >&2
+		tail -n 15 "$out" >&2
+		tail -n 5 "$work/$who.err" >&2
+		exit 1
+	}
+	uptime=$(tr -d '\r' <"$out" | sed -n 's/.*GUESTMGR-READY uptime=\([0-9.]*\).*/\1/p' | head -n 1)
+	echo "$who $(cat "$work/fig") uptime_ms=$(awk -v s="$uptime" 'BEGIN { print s * 1000 }')"
+	kill $device 2>/dev/null || true
+	wait $device 2>/dev/null || true
+	device=
+}
+
+who_all="vmm microvm q35"
+i=0
+while [ "$i" -lt "$runs" ]; do
+	for who in $who_all; do
+		boot "$who" "$work/$who.out" "$cmdline gm.run=poweroff" >>"$work/runs"
+	done
+	i=$((i + 1))
+done
+for who in $who_all; do
+	boot "$who" "$work/$who.held" "$cmdline gm.run=shell" --hold >>"$work/mem"
+done
+
+# The kernel's own time, read from its log after boot (initcall_debug goes
+# to the log buffer only, under quiet, so the console costs nothing more).
+kernel_time='dmesg >/tmp/k
+sed -n "s/.*initcall \([^ ]*\) returned .* after \([0-9]*\) usecs.*/\2 \1/p" /tmp/k >/tmp/i
+awk "{ t += \$1 } END { printf \"KTIME initcalls_ms=%.1f\\n\", t / 1000 }" /tmp/i
+sed -n "s/^\[ *\([0-9.]*\)\] Run \/init as init process.*/KTIME init_at_ms=\1/p" /tmp/k |
+	awk -F= "{ printf \"%s=%.1f\\n\", \$1, \$2 * 1000 }"
+sort -rn /tmp/i | head -n 5 | awk "{ printf \"KSLOW %s %.1f\\n\", \$2, \$1 / 1000 }"'
+script=$(printf '%s' "$kernel_time" | base64 -w0)
+for who in $who_all; do
+	boot "$who" "$work/$who.kt" "$cmdline initcall_debug log_buf_len=4M gm.script=$script gm.run=poweroff" \
+		>/dev/null
+	tr -d '\r' <"$work/$who.kt" | sed -n "s/^KTIME /$who /p" >>"$work/ktime"
+	tr -d '\r' <"$work/$who.kt" | sed -n "s/^KSLOW /$who /p" >>"$work/kslow"
+done
+
+echo "bench/linux: the debian package ($(basename "$kernel"), $(uname -r) host kernel), $runs runs each," \
+	"$mem_mib MiB, 1 vCPU, virtio-blk; command line '$cmdline'"
+[ -z "${GUESTMGR_RIG:-}" ] || echo "(inside the nested-KVM rig: QEMU TCG with an emulated SVM)"
+awk -v runs="$runs" -f "$root/bench/stats.awk" -f "$root/bench/linux-report.awk" \
+	"$work/runs" "$work/mem" "$work/ktime" "$work/kslow"
