@@ -68,10 +68,12 @@ tap_check "serial.out: nothing went to stdout" [ ! -s "$tmp/paths.stdout" ]
 # One fd for both directions, a socket as the manager would pass: socat
 # runs the vmm with a socketpair on its stdin and stdout (fd 0), bridged to
 # a FIFO and a file. socat's own status says nothing of the vmm's: the
-# reason on stderr does.
+# reason on stderr does. socat waits for the vmm's end after the input's
+# (-t; its default of 0.5 s ends the vmm with SIGTERM when the guest is
+# slower than that to answer, as on a loaded machine).
 guest_config sock "test=echo" '"serial": { "fd": 0 }'
 mkfifo "$tmp/sock.in"
-timeout "$vmm_timeout" socat "OPEN:$tmp/sock.in!!CREATE:$tmp/sock.out" \
+timeout "$vmm_timeout" socat -t "$vmm_timeout" "OPEN:$tmp/sock.in!!CREATE:$tmp/sock.out" \
 	"EXEC:$vmm --config $tmp/sock.json" 2> "$tmp/sock.err" &
 pid=$!
 echo_session sock
