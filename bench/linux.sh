@@ -48,7 +48,7 @@ qemu=qemu-system-x86_64
 
 work=$(mktemp -d)
 device=
-trap 'kill $device 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -z "$device" ] || kill $device 2>/dev/null; rm -rf "$work"' EXIT
 head -c $((64 * 1024 * 1024)) /dev/urandom >"$work/disk.img"
 
 # start_blk: a new devices/virtio-blk for our vmm (it serves one frontend),
