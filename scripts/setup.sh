@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install everything guestmgr needs to build, test and run on Debian 12.
 # Safe to run again: apt-get skips what is already installed.
+#   scripts/setup.sh [--bench]   --bench: also the peers only benchmarks run
+#                                (bench/README.md), not needed to test
 set -eu
 
 packages="
@@ -13,6 +15,10 @@ packages="
   qemu-system-x86 qemu-utils socat strace
   busybox-static cpio zstd xz-utils lz4 kmod
 "
+# bench/api.sh: libvirt beside guestmgrd, and its client library for the
+# socket-level helper (bench/api-virt.c).
+[ "${1:-}" != --bench ] ||
+	packages="$packages libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev"
 
 missing=
 for p in $packages; do
