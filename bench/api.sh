@@ -64,12 +64,11 @@ if [ -z "$here" ]; then
 	# shellcheck disable=SC2046 # pkg-config's flags are words
 	${CC:-cc} -O2 -o "$virt" "$root/bench/api-virt.c" $(pkg-config --cflags --libs libvirt)
 	ns="unshare --mount --propagation private sh $0 --here $build"
-	if [ "$daemons_only" = 1 ] || { [ -r /dev/kvm ] && [ -w /dev/kvm ]; }; then
-		exec $ns
-	fi
-	echo "bench/api: no usable /dev/kvm here: running in the nested-KVM rig, 2 CPUs, 4 GiB" >&2
 	# shellcheck disable=SC2086 # $ns is a command line
-	exec env top_builddir="$build" "$root/tests/rig/rig-run" --timeout 3600 --cpus 2 --mem 4096 -- $ns
+	[ "$daemons_only" != 1 ] || exec $ns
+	# shellcheck disable=SC2086
+	exec env top_builddir="$build" "$root/tests/rig/rig-run" --if-needed --timeout 3600 --cpus 2 \
+		--mem 4096 -- $ns
 fi
 
 work=$(mktemp -d)
@@ -390,63 +389,6 @@ while [ "$r" -lt "$runs" ]; do
 	r=$((r + 1))
 done
 
-awk -v runs="$runs" -v guests="$guests" -v count="$count" -v cli_count="$cli_count" -v daemons_only="$daemons_only" \
-	-v cores="$(nproc)" -v mem="$mem_mib" '
-{ n[$1, $2]++; v[$1, $2, n[$1, $2]] = $3 }
-# q-quantile (nearest rank) of PEER METRIC; "" when there is no sample.
-function q(peer, metric, qq,    c, i, j, t, s, k) {
-	c = n[peer, metric]
-	if (!c) return ""
-	for (i = 1; i <= c; i++) s[i] = v[peer, metric, i]
-	for (i = 2; i <= c; i++) { t = s[i]; for (j = i - 1; j >= 1 && s[j] > t; j--) s[j + 1] = s[j]; s[j + 1] = t }
-	k = int(qq * c); if (k < qq * c) k++; if (k < 1) k = 1
-	return s[k]
-}
-function row(label, a, b, target) {
-	printf "%-44s %12s %12s %8s  %s\n", label, a == "" ? "-" : a, b == "" ? "-" : b,
-		(a != "" && b != "" && b + 0 > 0) ? sprintf("%.3fx", a / b) : "", target
-}
-# X (divided by DIV, when given) in FMT; "" stays "".
-function f(x, fmt, div) { return x == "" ? "" : sprintf(fmt, div ? x / div : x) }
-END {
-	printf "bench/api: testguest, 1 vCPU, %d MiB; %d rounds; %d guests; GetInfo: %d calls at the socket, %d on the command line\n\n",
-		mem, runs, guests, count, cli_count
-	if (daemons_only == 1)
-		printf "DAEMONS_ONLY: guestmgrd on the null vmm, libvirt under TCG; Launch not compared\n\n"
-	printf "%-44s %12s %12s %8s  %s\n", "", "guestmgrd", "libvirtd", "ratio", "target"
-	if (daemons_only != 1) {
-	row("Launch to RUNNING, command line, p50 ms", f(q("gm", "cli_launch", .5), "%.1f"),
-		f(q("libvirt", "cli_launch", .5), "%.1f"), "<= 0.1x")
-	row("Launch to RUNNING, socket, p50 ms", f(q("gm", "sock_launch", .5), "%.1f", 1000),
-		f(q("libvirt", "sock_launch", .5), "%.1f", 1000), "<= 0.1x")
-	}
-	for (k = 1; k <= 2; k++) {
-		g = k == 1 ? "1" : "all"; label = k == 1 ? "1 guest" : guests " guests"
-		row("info, command line, " label ", p50 ms", f(q("gm", "cli_info_" g, .5), "%.1f"),
-			f(q("libvirt", "cli_info_" g, .5), "%.1f"), "<= 0.3x")
-		row("info, command line, " label ", p99 ms", f(q("gm", "cli_info_" g, .99), "%.1f"),
-			f(q("libvirt", "cli_info_" g, .99), "%.1f"), "")
-		row("GetInfo, socket, " label ", p50 us", f(q("gm", "sock_info_" g, .5), "%.0f"),
-			f(q("libvirt", "sock_info_" g, .5), "%.0f"), "")
-		row("GetInfo, socket, " label ", p99 us", f(q("gm", "sock_info_" g, .99), "%.0f"),
-			f(q("libvirt", "sock_info_" g, .99), "%.0f"), k == 2 ? "< 1000 us" : "")
-	}
-	if (daemons_only != 1) {
-		a = q("gm", "launch_all_ms", .5); b = q("libvirt", "launch_all_ms", .5)
-		row(guests " launches back to back, guests/s", f(guests / a * 1000, "%.2f"),
-			f(guests / b * 1000, "%.2f"), "")
-		a = q("gm", "launch_all_cpu_ms", .5); b = q("libvirt", "launch_all_cpu_ms", .5)
-		row("  per CPU-second the machine spent", a > 0 ? f(guests / a * 1000, "%.2f") : "",
-			b > 0 ? f(guests / b * 1000, "%.2f") : "", ">= 10")
-	}
-	row("daemon RSS, idle, MiB", f(q("gm", "rss_idle_kib", .5), "%.1f", 1024),
-		f(q("libvirt", "rss_idle_kib", .5), "%.1f", 1024), "")
-	row("daemon RSS, " guests " guests running, MiB", f(q("gm", "rss_all_kib", .5), "%.1f", 1024),
-		f(q("libvirt", "rss_all_kib", .5), "%.1f", 1024), "<= 0.2x")
-	printf "\nguestmgrd own share of Launch (null vmm, %d launches): p50 %.2f ms, p99 %.2f ms (target < 5 ms);\n",
-		n["gm", "null_launch"], q("gm", "null_launch", .5) / 1000, q("gm", "null_launch", .99) / 1000
-	printf "  its CPU time a Launch: %.2f ms (median of %d rounds)\n", q("gm", "null_cpu_us", .5) / 1000,
-		n["gm", "null_cpu_us"]
-	printf "libvirt also keeps virtlogd running: RSS %.1f MiB\n", q("libvirt", "virtlogd_rss_kib", .5) / 1024
-	printf "machine: %d CPUs\n", cores
-}' "$data"
+awk -v runs="$runs" -v guests="$guests" -v count="$count" -v cli_count="$cli_count" \
+	-v daemons_only="$daemons_only" -v cores="$(nproc)" -v mem="$mem_mib" \
+	-f "$root/bench/stats.awk" -f "$root/bench/api-report.awk" "$data"

@@ -18,7 +18,7 @@ bench_api_client_LDADD = ipc/libipc.la $(JANSSON_LIBS)
 bench_api_null_vmm_SOURCES = bench/api-null-vmm.c
 bench_api_null_vmm_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 bench_api_null_vmm_LDADD = ipc/libipc.la $(JANSSON_LIBS)
-EXTRA_DIST += bench/api.sh bench/api-virt.c
+EXTRA_DIST += bench/api.sh bench/api-virt.c bench/api-report.awk
 
 # A preload shim, built as a plain shared object: the tree is configured
 # --disable-shared, and this is no library of ours but a probe.
