@@ -12,8 +12,7 @@
  *
  *   pid P                    COMMAND's pid
  *   {"event":"running"}      a message, as received
- *   vcpus-in-KVM_RUN N/M     at "running", N of COMMAND's M vCPU threads
- *                            (M: the config's cpus) are inside KVM_RUN
+ *   running-at NS            when "running" arrived (CLOCK_MONOTONIC ns)
  *   invalid WHY: TEXT        a message that is none of the vmm's
  *
  * Once "running" has arrived, the --then ACTIONs run in order:
@@ -21,15 +20,13 @@
  *   close       close the socket, as a daemon that died would
  *
  * It exits with COMMAND's exit status. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,15 +36,11 @@
 #include "ipc/protocol.h"
 
 #define MAX_ACTIONS 16
-/* A vCPU thread says it is entering KVM_RUN just before it does: give it
- * that one system call's time, far less than any slow start would take. */
-#define SETTLE_MS 50
 
 struct helper {
 	FILE *events;
 	const char *actions[MAX_ACTIONS];
 	int nactions;
-	long cpus;
 	pid_t pid;
 	int sock;
 };
@@ -63,61 +56,6 @@ static int open_attachment(const char *spec)
 	if (spec[0] == '&')
 		return atoi(spec + 1);
 	return open(spec, O_RDONLY | O_CLOEXEC);
-}
-
-/* The config's "cpus" (default 1), for the vCPU count. */
-static long config_cpus(const char *text, size_t len)
-{
-	json_t *doc = json_loadb(text, len, 0, NULL);
-	json_t *cpus = json_object_get(doc, "cpus");
-	long n = cpus ? (long)json_integer_value(cpus) : 1;
-
-	json_decref(doc);
-	return n;
-}
-
-/* Threads of pid inside ioctl(fd, KVM_RUN), from /proc/PID/task/TID/syscall
- * ("16 0x<fd> 0xae80 ..." on x86-64). */
-static long threads_in_kvm_run(pid_t pid)
-{
-	char path[320], line[256];
-	struct dirent *d;
-	long n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir))) {
-		unsigned long nr, arg0, arg1;
-		FILE *f;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", (int)pid, d->d_name);
-		f = fopen(path, "re");
-		if (f && fgets(line, sizeof(line), f) &&
-		    sscanf(line, "%lu %lx %lx", &nr, &arg0, &arg1) == 3 &&
-		    nr == SYS_ioctl && arg1 == KVM_RUN)
-			n++;
-		if (f)
-			fclose(f);
-	}
-	closedir(dir);
-	return n;
-}
-
-static void check_vcpus(struct helper *h)
-{
-	struct timespec ms = { .tv_nsec = 1000000 };
-	long n = threads_in_kvm_run(h->pid);
-
-	for (int i = 0; i < SETTLE_MS && n < h->cpus; i++) {
-		nanosleep(&ms, NULL);
-		n = threads_in_kvm_run(h->pid);
-	}
-	fprintf(h->events, "vcpus-in-KVM_RUN %ld/%ld\n", n, h->cpus);
 }
 
 /* Runs the --then actions; false once the socket is closed. */
@@ -175,11 +113,13 @@ static void listen_to_vmm(struct helper *h)
 {
 	static char buf[IPC_MAX_MSG];
 	struct ipc_error ierr;
+	struct timespec at;
 	struct ipc_msg msg;
 	enum ipc_status st;
 
 	for (;;) {
 		st = ipc_recv(h->sock, buf, sizeof(buf), &msg, &ierr);
+		clock_gettime(CLOCK_MONOTONIC, &at);
 		if (st == IPC_E_AGAIN)
 			continue;
 		if (st != IPC_OK)
@@ -188,7 +128,8 @@ static void listen_to_vmm(struct helper *h)
 			fprintf(h->events, "invalid %zu fds attached\n", msg.nfds);
 		ipc_close_fds(msg.fds, msg.nfds);
 		if (judge(h, buf, msg.len)) {
-			check_vcpus(h);
+			fprintf(h->events, "running-at %lld\n",
+				(long long)at.tv_sec * 1000000000LL + at.tv_nsec);
 			if (!run_actions(h))
 				return;
 		}
@@ -229,7 +170,6 @@ int main(int argc, char **argv)
 		return die(argv[arg], strerror(errno));
 	len = fread(text, 1, sizeof(text), f);
 	fclose(f);
-	h.cpus = config_cpus(text, len);
 	for (int i = arg + 1; i < sep; i++) {
 		fds[nfds] = open_attachment(argv[i]);
 		if (fds[nfds++] < 0)
