@@ -1,5 +1,5 @@
 /* Test shim, preloaded into guestmgr-vmm (LD_PRELOAD) by vmm-control.sh:
- * - every thread the program creates sleeps PROBE_THREAD_DELAY_MS
+ * - every thread the program creates waits PROBE_THREAD_DELAY_MS
  *   (default 300) before it runs its start routine, so a vmm that said
  *   "running" once its vCPU threads were made, rather than once each had
  *   entered KVM_RUN, would say it that much too early;
@@ -26,15 +26,24 @@ struct start {
 	void *arg;
 };
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The delay spins on the clock: a confined vmm may not sleep. */
 static void *delayed_start(void *opaque)
 {
 	struct start s = *(struct start *)opaque;
 	const char *env = getenv("PROBE_THREAD_DELAY_MS");
-	long ms = env ? atol(env) : 300;
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
+	long long until = now_ns() + (env ? atol(env) : 300) * 1000000LL;
 
 	free(opaque);
-	nanosleep(&ts, NULL);
+	while (now_ns() < until)
+		;
 	return s.routine(s.arg);
 }
 
@@ -66,14 +75,11 @@ int ioctl(int fd, unsigned long request, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	if (request == KVM_RUN && !entered) {
-		struct timespec ts;
 		char line[80];
 		int len;
 
 		entered = true;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		len = snprintf(line, sizeof(line), "probe: first KVM_RUN at %lld\n",
-			       (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		len = snprintf(line, sizeof(line), "probe: first KVM_RUN at %lld\n", now_ns());
 		if (write(STDERR_FILENO, line, (size_t)len) < 0)
 			abort();
 	}
