@@ -8,47 +8,7 @@
 . "$top_srcdir/tests/integration/vmm-lib.sh"
 need_kvm
 
-send_config=$top_builddir/tests/integration/vmm-send-config
 probe=$top_builddir/tests/integration/vcpu-entry-probe.so
-
-# fd_config NAME CMDLINE CPUS: $tmp/NAME.json for --config-fd, the kernel
-# as the message's fd 0 and the serial output as its fd 1.
-fd_config() {
-	printf '{ "kernel": { "fd": 0 }, "cmdline": "%s", "cpus": %s, "guest_memory": 67108864, "serial": { "out": { "fd": 1 } } }\n' \
-		"$2" "$3" > "$tmp/$1.json"
-}
-
-# daemon_run NAME [HELPER-OPTIONS...]: the vmm on $tmp/NAME.json under
-# vmm-send-config; what the helper saw in $tmp/NAME.events (the messages
-# alone in $tmp/NAME.seen), the guest's output in $tmp/NAME.out, both
-# processes' stderr in $tmp/NAME.err; returns the vmm's status.
-daemon_run() {
-	name=$1
-	shift
-	timeout "$vmm_timeout" "$send_config" --events "$tmp/$name.events" "$@" \
-		"$tmp/$name.json" "$testguest" '&3' -- "$vmm" \
-		< /dev/null 3> "$tmp/$name.out" 2> "$tmp/$name.err"
-	st=$?
-	grep -v -e '^pid ' -e '^running-at ' "$tmp/$name.events" > "$tmp/$name.seen"
-	return $st
-}
-
-# saw NAME LINE...: the helper saw exactly these lines, in this order.
-saw() {
-	name=$1
-	shift
-	printf '%s\n' "$@" | cmp -s - "$tmp/$name.seen"
-}
-
-# show_control NAME: for a reader of a failure.
-show_control() {
-	tap_diag "what the daemon's side saw:"
-	sed 's/^/# /' "$tmp/$1.events"
-	show "$1"
-}
-
-running='{"event":"running"}'
-stop='{"command":"stop"}'
 
 # The guest stops itself: "running" (its APs ran the smp checks, so every
 # vCPU thread had entered KVM_RUN), then "stopped" with status 0.

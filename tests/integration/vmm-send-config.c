@@ -18,6 +18,7 @@
  * Once "running" has arrived, the --then ACTIONs run in order:
  *   send:TEXT   send TEXT as one message
  *   close       close the socket, as a daemon that died would
+ *   wait:FILE   wait until FILE exists (a test looking at the vmm first)
  *
  * It exits with COMMAND's exit status. */
 #include <errno.h>
@@ -58,6 +59,15 @@ static int open_attachment(const char *spec)
 	return open(spec, O_RDONLY | O_CLOEXEC);
 }
 
+/* Bounded (a minute), so a test that never makes it still ends. */
+static void wait_for_file(const char *path)
+{
+	struct timespec tick = { .tv_nsec = 50000000 };
+
+	for (int i = 0; i < 1200 && access(path, F_OK) < 0; i++)
+		nanosleep(&tick, NULL);
+}
+
 /* Runs the --then actions; false once the socket is closed. */
 static bool run_actions(struct helper *h)
 {
@@ -71,7 +81,9 @@ static bool run_actions(struct helper *h)
 			close(h->sock);
 			return false;
 		}
-		if (strncmp(a, "send:", 5) != 0)
+		if (!strncmp(a, "wait:", 5))
+			wait_for_file(a + 5);
+		else if (strncmp(a, "send:", 5) != 0)
 			die(a, "unknown action");
 		else if (ipc_send(h->sock, a + 5, strlen(a + 5), NULL, 0, &ierr) != IPC_OK)
 			die(a, ipc_strerror(&ierr, why, sizeof(why)));
