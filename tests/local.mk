@@ -70,9 +70,11 @@ tests/integration/vcpu-entry-probe.so: tests/integration/vcpu-entry-probe.c
 CLEANFILES += tests/integration/vcpu-entry-probe.so
 EXTRA_DIST += tests/integration/vmm-lib.sh tests/integration/vcpu-entry-probe.c
 dist_check_SCRIPTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
-	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh \
+	tests/integration/vmm-sandbox.sh tests/integration/vmm-sandbox-roots.sh
 TESTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
-	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh \
+	tests/integration/vmm-sandbox.sh tests/integration/vmm-sandbox-roots.sh
 
 # Opt-in, long: the debian package's kernel on our own vmm (see the script
 # for what to expect where KVM is software-assisted).
