@@ -9,7 +9,8 @@
 # guest's scenarios pass confined, devices and all, and a KVM error is
 # reported with where the vCPU was. Standalone (--config), it is confined
 # only when asked (--sandbox, --sandbox-uid), SIGTERM stops it in order
-# either way, and asked where it cannot be confined it runs nothing.
+# either way, it runs on a terminal, and asked where it cannot be confined
+# it runs nothing.
 . "$top_srcdir/tests/integration/vmm-lib.sh"
 need_kvm
 [ "$(id -u)" -eq 0 ] || tap_skip_all "the sandbox needs root (namespaces)"
@@ -133,6 +134,22 @@ for how in "" --sandbox "--sandbox-uid $uid"; do
 	tap_check "--config${how:+ $how}: SIGTERM stops it in order (status 3, got $st)" \
 		check_stop plain "$st" 3 "stopped by SIGTERM" || show plain
 done
+
+# On a terminal (stdin, stdout and stderr), as someone runs it by hand:
+# the confined vmm makes no terminal ioctl of its own, and the guest
+# echoes what is typed.
+if command -v script >/dev/null; then
+	guest_config tty "test=boot,echo echo_timeout_ms=30000"
+	(sleep 2; printf 'hello\rquit\r'; sleep 2) |
+		timeout "$vmm_timeout" script -qfec "$vmm --config $tmp/tty.json --sandbox" /dev/null \
+		>"$tmp/tty.out" 2>&1
+	st=$?
+	tap_check "on a terminal, confined: the guest echoes a line typed, status 0 (got $st)" \
+		sh -c '[ "$1" -eq 0 ] && grep -q "ECHO hello" "$2"' - "$st" "$tmp/tty.out" ||
+		tap_diag "$(tr -d '\r' <"$tmp/tty.out")"
+else
+	tap_skip "on a terminal" "script (util-linux) is not installed"
+fi
 
 # Asked to be confined where it cannot be (no CAP_SYS_ADMIN), the vmm
 # says why and runs nothing.
