@@ -4,17 +4,23 @@
 noinst_LTLIBRARIES += devices/lib/libiov.la
 devices_lib_libiov_la_SOURCES = devices/lib/iov.c devices/lib/iov.h
 
+# The sandbox every confined process enters: the devices and the vmm.
+noinst_LTLIBRARIES += devices/lib/libsandbox.la
+devices_lib_libsandbox_la_SOURCES = \
+	devices/lib/sandbox.c devices/lib/sandbox.h \
+	devices/lib/seccomp_lists.c
+devices_lib_libsandbox_la_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+devices_lib_libsandbox_la_LIBADD = $(SECCOMP_LIBS)
+
 noinst_LTLIBRARIES += devices/lib/libdevice.la
 devices_lib_libdevice_la_SOURCES = \
 	devices/lib/guest_memory.c devices/lib/guest_memory.h \
 	devices/lib/virtqueue.c devices/lib/virtqueue.h \
 	devices/lib/vhost_user.c devices/lib/vhost_user.h \
 	devices/lib/vhost_user_socket.c devices/lib/vhost_user_socket.h \
-	devices/lib/device_main.c devices/lib/device_main.h \
-	devices/lib/sandbox.c devices/lib/sandbox.h \
-	devices/lib/seccomp_lists.c
-devices_lib_libdevice_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(SECCOMP_CFLAGS)
-devices_lib_libdevice_la_LIBADD = devices/lib/libiov.la $(LIBEVENT_LIBS) $(SECCOMP_LIBS)
+	devices/lib/device_main.c devices/lib/device_main.h
+devices_lib_libdevice_la_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+devices_lib_libdevice_la_LIBADD = devices/lib/libiov.la devices/lib/libsandbox.la $(LIBEVENT_LIBS)
 
 DEVICE_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 

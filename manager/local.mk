@@ -74,9 +74,11 @@ EXTRA_DIST += tests/integration/manager-lib.sh
 check_PROGRAMS += tests/integration/gm-raw
 tests_integration_gm_raw_SOURCES = tests/integration/gm-raw.c
 dist_check_SCRIPTS += tests/integration/manager-protocol.sh tests/integration/manager-access.sh \
-	tests/integration/manager-cli.sh tests/integration/manager-guests.sh
+	tests/integration/manager-cli.sh tests/integration/manager-guests.sh \
+	tests/integration/manager-vmm-sandbox.sh
 TESTS += tests/integration/manager-protocol.sh tests/integration/manager-access.sh \
-	tests/integration/manager-cli.sh tests/integration/manager-guests.sh
+	tests/integration/manager-cli.sh tests/integration/manager-guests.sh \
+	tests/integration/manager-vmm-sandbox.sh
 
 # Unit tests: merging a package's config with Launch overrides.
 check_PROGRAMS += tests/unit/check_manager_launch_plan

@@ -16,11 +16,13 @@ tap_not_ok() {
 	echo "not ok $tap_count - $*"
 }
 
-# tap_check DESCRIPTION COMMAND...: one check that passes when COMMAND succeeds.
+# tap_check DESCRIPTION COMMAND...: one check that passes when COMMAND
+# succeeds; returns COMMAND's success, so `tap_check ... || show` can add
+# context to a failure.
 tap_check() {
 	desc=$1
 	shift
-	if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
+	if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; return 1; fi
 }
 
 tap_skip() {

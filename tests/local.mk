@@ -60,18 +60,21 @@ check_PROGRAMS += tests/integration/vmm-send-config
 tests_integration_vmm_send_config_SOURCES = tests/integration/vmm-send-config.c
 tests_integration_vmm_send_config_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integration_vmm_send_config_LDADD = ipc/libipc.la $(JANSSON_LIBS)
-# A preload shim that slows every new thread's start (vmm-control.sh),
-# built as a plain shared object as bench/kvm-run-trace.so is.
-check_DATA += tests/integration/slow-thread-start.so
-tests/integration/slow-thread-start.so: tests/integration/slow-thread-start.c
+# A preload shim that slows every new thread's start and says when each
+# first enters KVM_RUN (vmm-control.sh), built as a plain shared object as
+# bench/kvm-run-trace.so is.
+check_DATA += tests/integration/vcpu-entry-probe.so
+tests/integration/vcpu-entry-probe.so: tests/integration/vcpu-entry-probe.c
 	$(AM_V_CC)$(MKDIR_P) tests/integration && \
-	$(CC) $(WARN_CFLAGS) -O2 -shared -fPIC -o $@ $(srcdir)/tests/integration/slow-thread-start.c -ldl
-CLEANFILES += tests/integration/slow-thread-start.so
-EXTRA_DIST += tests/integration/vmm-lib.sh tests/integration/slow-thread-start.c
+	$(CC) $(WARN_CFLAGS) -O2 -shared -fPIC -o $@ $(srcdir)/tests/integration/vcpu-entry-probe.c -ldl
+CLEANFILES += tests/integration/vcpu-entry-probe.so
+EXTRA_DIST += tests/integration/vmm-lib.sh tests/integration/vcpu-entry-probe.c
 dist_check_SCRIPTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
-	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh \
+	tests/integration/vmm-sandbox.sh tests/integration/vmm-sandbox-roots.sh
 TESTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
-	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
+	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh \
+	tests/integration/vmm-sandbox.sh tests/integration/vmm-sandbox-roots.sh
 
 # Opt-in, long: the debian package's kernel on our own vmm (see the script
 # for what to expect where KVM is software-assisted).

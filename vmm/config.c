@@ -276,6 +276,19 @@ static void config_init(struct vmm_config *cfg)
 	cfg->guest_memory = 0;
 }
 
+int config_open_kvm(struct vmm_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->kvm.fd >= 0)
+		return 0;
+	snprintf(cfg->kvm.name, sizeof(cfg->kvm.name), "/dev/kvm");
+	cfg->kvm.fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (cfg->kvm.fd < 0) {
+		snprintf(err, errlen, "/dev/kvm: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void config_free(struct vmm_config *cfg)
 {
 	file_close(&cfg->kernel);

@@ -35,7 +35,7 @@ struct vmm_config {
 	struct config_file dtb_overlay;
 	struct config_file serial_in;	/* default: a copy of stdin */
 	struct config_file serial_out;	/* default: a copy of stdout */
-	struct config_file kvm;		/* -1: the vmm opens /dev/kvm when it needs it */
+	struct config_file kvm;		/* -1: none given; config_open_kvm opens /dev/kvm */
 	struct config_vhost_user vhost_user[CONFIG_MAX_VHOST_USER];
 	unsigned int nvhost_user;
 	char cmdline[LAYOUT_CMDLINE_MAX];
@@ -49,6 +49,10 @@ int config_load_file(struct vmm_config *cfg, const char *path, char *err, size_t
 /* From the one message on a SOCK_SEQPACKET socket; {"fd": i} means the
  * message's i-th attached fd; relative paths are relative to the cwd. */
 int config_load_socket(struct vmm_config *cfg, int sock, char *err, size_t errlen);
+
+/* Opens /dev/kvm as cfg->kvm unless the config gave an fd for it: before
+ * a run, not for --dump-acpi, which needs no KVM. */
+int config_open_kvm(struct vmm_config *cfg, char *err, size_t errlen);
 
 void config_free(struct vmm_config *cfg);
 

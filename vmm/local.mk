@@ -31,6 +31,7 @@ noinst_LTLIBRARIES += vmm/libvmm.la
 vmm_libvmm_la_SOURCES = \
 	vmm/cmdline.c vmm/cmdline.h \
 	vmm/config.c vmm/config.h \
+	vmm/confine.c vmm/confine.h \
 	vmm/control.c vmm/control.h \
 	vmm/exit_status.h \
 	vmm/guest_mem.c vmm/guest_mem.h \
@@ -43,6 +44,7 @@ vmm_libvmm_la_SOURCES = \
 	vmm/pci/config_space.c vmm/pci/config_space.h \
 	vmm/pci/msix.c vmm/pci/msix.h \
 	vmm/run_loop.c vmm/run_loop.h \
+	vmm/seccomp_lists.c vmm/seccomp_lists.h \
 	vmm/serial.c vmm/serial.h \
 	vmm/serial_input.c vmm/serial_input.h \
 	vmm/vcpu.c vmm/vcpu.h \
@@ -65,9 +67,10 @@ vmm_libvmm_la_SOURCES = \
 	vmm/x86/vcpu_report.c vmm/x86/vcpu_report.h
 VMM_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(FDT_CFLAGS)
 vmm_libvmm_la_CFLAGS = $(VMM_CFLAGS)
-vmm_libvmm_la_LIBADD = vmm/libx86tables.la ipc/libipc.la \
+vmm_libvmm_la_LIBADD = vmm/libx86tables.la ipc/libipc.la devices/lib/libsandbox.la \
 	$(LIBEVENT_LIBS) $(JANSSON_LIBS) $(FDT_LIBS) -lpthread
 
+EXTRA_DIST += vmm/README.md
 libexec_PROGRAMS += vmm/guestmgr-vmm
 vmm_guestmgr_vmm_SOURCES = vmm/main.c
 vmm_guestmgr_vmm_CFLAGS = $(VMM_CFLAGS)

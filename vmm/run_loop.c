@@ -41,17 +41,14 @@ static int start_vcpus(struct vm *vm, char *reason, size_t len)
 	return 0;
 }
 
-int run_loop(struct vm *vm, int control_sock, char *reason, size_t len)
+int run_loop(struct vm *vm, struct event_base *base, int control_sock, char *reason, size_t len)
 {
-	struct event_base *base = event_base_new();
 	struct event *stop = NULL, *term = NULL, *intr = NULL;
 	struct control control = { .sock = -1 };
 	int status = VMM_EXIT_START_FAILURE;
 	sigset_t signals;
 
 	snprintf(reason, len, "main loop: set-up failed");
-	if (!base)
-		return status;
 	stop = event_new(base, vm->stop.fd, EV_READ, on_stop, base);
 	term = evsignal_new(base, SIGTERM, on_signal, vm);
 	intr = evsignal_new(base, SIGINT, on_signal, vm);
@@ -92,7 +89,6 @@ out:
 		event_free(term);
 	if (stop)
 		event_free(stop);
-	event_base_free(base);
 	/* Freeing the events put back the default actions; a stop signal
 	 * still pending (see above) is dropped instead. */
 	signal(SIGTERM, SIG_IGN);

@@ -34,14 +34,13 @@ static void uart_rx_drained(void *opaque)
 	serial_input_drained(&vm->uart_input);
 }
 
+/* The config's /dev/kvm (config_open_kvm). */
 static int open_kvm(struct vm *vm, const struct vmm_config *cfg, char *err, size_t errlen)
 {
-	const char *what = cfg->kvm.fd >= 0 ? cfg->kvm.name : "/dev/kvm";
-	int fd = cfg->kvm.fd >= 0 ? fcntl(cfg->kvm.fd, F_DUPFD_CLOEXEC, 3)
-				  : open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	int fd = fcntl(cfg->kvm.fd, F_DUPFD_CLOEXEC, 3);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %m", what);
+		snprintf(err, errlen, "%s: %m", cfg->kvm.name);
 		return -1;
 	}
 	return kvm_vm_create(&vm->kvm, fd, err, errlen);

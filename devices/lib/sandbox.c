@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const char *test_forbidden_syscall;
@@ -56,6 +57,10 @@ void sandbox_run_test_trigger(void)
 		syscall(SYS_socket, 1, 1, 0);
 	else if (strcmp(test_forbidden_syscall, "mmap-exec") == 0)
 		syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	else if (strcmp(test_forbidden_syscall, "fork") == 0)
+		syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, 0);
+	else if (strcmp(test_forbidden_syscall, "ioctl-tty") == 0)
+		syscall(SYS_ioctl, 2, TCGETS, &(struct termios){ 0 });
 	fprintf(stderr, "test: %s returned: the sandbox let it through\n", test_forbidden_syscall);
 }
 
@@ -139,9 +144,39 @@ static int allow_list(scmp_filter_ctx ctx, const char *const *names, char *err, 
 	return 0;
 }
 
-/* Allows the union of N lists (each NULL terminated, or NULL) and kills
- * the process on any other syscall. */
-static int install_seccomp(const char *const *const lists[], size_t n, char *err, size_t errlen)
+static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *requests, char *err,
+			size_t errlen)
+{
+	for (; requests && *requests; requests++) {
+		int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+					  SCMP_A1(SCMP_CMP_EQ, *requests));
+
+		if (rc < 0) {
+			snprintf(err, errlen, "sandbox: allowing ioctl %#lx: %s", *requests,
+				 strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int allow_threads(scmp_filter_ctx ctx, char *err, size_t errlen)
+{
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (rc < 0)
+		snprintf(err, errlen, "sandbox: allowing threads: %s", strerror(-rc));
+	return rc < 0 ? -1 : 0;
+}
+
+/* Allows the union of N lists (each NULL terminated, or NULL), plus what
+ * config allows beyond names (NULL: nothing), and kills the process on any
+ * other syscall. */
+static int install_seccomp(const char *const *const lists[], size_t n,
+			   const struct sandbox_config *config, char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 
@@ -153,6 +188,10 @@ static int install_seccomp(const char *const *const lists[], size_t n, char *err
 
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = allow_list(ctx, lists[i], err, errlen);
+	if (rc == 0 && config)
+		rc = allow_ioctls(ctx, config->ioctls, err, errlen);
+	if (rc == 0 && config && config->threads)
+		rc = allow_threads(ctx, err, errlen);
 	if (rc == 0) {
 		rc = seccomp_load(ctx);
 		if (rc < 0)
@@ -162,13 +201,18 @@ static int install_seccomp(const char *const *const lists[], size_t n, char *err
 	return rc < 0 ? -1 : 0;
 }
 
-/* The parent stays outside the pid namespace: it kills the child when it
+/* The parent stays outside the pid namespace: it stops the child when it
  * is told to stop, and passes the child's end on as its own. */
 static pid_t child_pid;
+static bool child_handles_stop_signals;
 static volatile sig_atomic_t stop_signal;
 
 static void stop_child(int sig)
 {
+	if (child_handles_stop_signals && sig != SIGHUP) {
+		kill(child_pid, sig);
+		return;
+	}
 	stop_signal = sig;
 	kill(child_pid, SIGKILL);
 }
@@ -207,17 +251,26 @@ static int confine_parent(const struct sandbox_config *config, int ready_fd, cha
 	setrlimit(RLIMIT_CORE, &none);
 	if (drop_privileges(config, err, errlen) < 0)
 		return -1;
-	return install_seccomp(lists, sizeof(lists) / sizeof(lists[0]), err, errlen);
+	return install_seccomp(lists, sizeof(lists) / sizeof(lists[0]), NULL, err, errlen);
 }
 
 static void __attribute__((noreturn)) parent_wait(const struct sandbox_config *config, int ready_fd)
 {
 	char err[256];
+	sigset_t stops;
 	int status;
 
+	child_handles_stop_signals = config->handles_stop_signals;
 	signal(SIGTERM, stop_child);
 	signal(SIGINT, stop_child);
 	signal(SIGHUP, stop_child);
+	/* Whatever the caller had blocked (the vmm blocks SIGTERM and SIGINT
+	 * until its loop handles them), the parent must hear them. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &stops, NULL);
 	bool confined = confine_parent(config, ready_fd, err, sizeof(err)) == 0;
 
 	if (!confined) {
@@ -381,5 +434,5 @@ int sandbox_enter(const struct sandbox_config *config, char *err, size_t errlen)
 		return -1;
 	close(ready[1]);
 	close(0);
-	return install_seccomp(lists, sizeof(lists) / sizeof(lists[0]), err, errlen);
+	return install_seccomp(lists, sizeof(lists) / sizeof(lists[0]), config, err, errlen);
 }

@@ -1,4 +1,4 @@
-/* The sandbox a confined process (a device; later the vmm) enters once
+/* The sandbox a confined process (a device, the vmm) enters once
  * every fd it needs is open, before it reads anything from the guest or
  * its peer:
  *   no_new_privs; new mount, pid, ipc, net and uts namespaces; an empty,
@@ -16,6 +16,7 @@
 #ifndef DEVICES_LIB_SANDBOX_H
 #define DEVICES_LIB_SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -38,6 +39,20 @@ struct sandbox_config {
 	gid_t gid;
 	/* NULL-terminated syscall names on top of the common list. */
 	const char *const *syscalls;
+	/* ioctl, allowed with these requests only (0-terminated; NULL: no
+	 * ioctl at all). A filter sees the request, not the file. */
+	const unsigned long *ioctls;
+	/* The process starts threads once confined: clone is allowed with
+	 * CLONE_THREAD only (no new process), and clone3, whose flags sit
+	 * in memory a filter cannot read, fails with ENOSYS, which makes
+	 * glibc fall back to clone. */
+	bool threads;
+	/* The process stops in order on SIGTERM and SIGINT, which it keeps
+	 * blocked until its handlers are in place: the launcher passes them
+	 * on and exits with the process's status. Otherwise the launcher
+	 * kills the process with SIGKILL and dies of the signal, since pid 1
+	 * of a namespace never sees a signal it neither handles nor blocks. */
+	bool handles_stop_signals;
 };
 
 /* The first thing the program does: reads the test hook below, and holds
@@ -65,10 +80,11 @@ extern const char *const sandbox_parent_syscalls[];	/* the waiting parent's */
 extern const char *const sandbox_sanitizer_syscalls[];	/* empty unless built with ASan */
 
 /* Test hook: GUESTMGR_DEVICE_TEST_FORBIDDEN_SYSCALL=
- * open|execve|socket|mmap-exec (read by sandbox_prepare) makes the process
- * call that syscall right after sandboxing, so a test can see the
- * allowlist kill it with SIGSYS. It only ever makes the sandboxed process
- * kill itself. */
+ * open|execve|socket|mmap-exec|fork|ioctl-tty (read by sandbox_prepare)
+ * makes the process call that syscall right after sandboxing (fork: clone
+ * without CLONE_THREAD; ioctl-tty: TCGETS on stderr), so a test can see
+ * the allowlist kill it with SIGSYS. It only ever makes the sandboxed
+ * process kill itself. */
 void sandbox_run_test_trigger(void);
 
 #endif

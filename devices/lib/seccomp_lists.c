@@ -71,6 +71,8 @@ const char *const sandbox_sanitizer_syscalls[] = {
 	"readlink",
 	"futex",
 	"tgkill",
+	/* ASan starting a thread (the vmm's) */
+	"sched_getaffinity",
 #endif
 	NULL,
 };

@@ -303,6 +303,22 @@ static int open_file(const char *path, int flags, const char *what, char *err, s
 	return fd;
 }
 
+/* The --sandbox-uid argument of a confined child (WHO): each process its
+ * own uid, so none can signal or ptrace another; given back with the run. */
+static int take_uid(struct run *run, const char *who, char *arg, size_t len, char *err,
+		    size_t errlen)
+{
+	long uid = daemon_take_uid(run->g->daemon);
+
+	if (uid < 0) {
+		snprintf(err, errlen, "%s: every uid from uid_base is taken", who);
+		return -1;
+	}
+	run->uids[run->nuids++] = uid;
+	snprintf(arg, len, "%ld", uid);
+	return 0;
+}
+
 /* A device process: its vhost-user socket is fds[0] (--fd 3). */
 static int spawn_device(struct run *run, const char *program, const char *name,
 			const char *const *extra_args, const int *fds, size_t nfds, int *vmm_end,
@@ -310,19 +326,14 @@ static int spawn_device(struct run *run, const char *program, const char *name,
 {
 	struct daemon *d = run->g->daemon;
 	struct child *c = &run->devices[run->ndevices];
-	char path[DAEMON_PATH_MAX + 64], uid_arg[24];
+	char path[DAEMON_PATH_MAX + 64], uid_arg[24], who[80];
 	const char *argv[24] = { program, "--fd", "3", "--sandbox-uid", uid_arg };
 	int all[2 + PLAN_MAX_BACKING], sv[2];
 	size_t argc = 5;
-	long uid = daemon_take_uid(d);
 
-	/* Each process its own uid: none can signal or ptrace another. */
-	if (uid < 0) {
-		snprintf(err, errlen, "device %s: every uid from uid_base is taken", name);
+	snprintf(who, sizeof(who), "device %s", name);
+	if (take_uid(run, who, uid_arg, sizeof(uid_arg), err, errlen) < 0)
 		return -1;
-	}
-	run->uids[run->nuids++] = uid;
-	snprintf(uid_arg, sizeof(uid_arg), "%ld", uid);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "device %s: socketpair: %s", name, strerror(errno));
 		return -1;
@@ -501,10 +512,12 @@ static int config_files(struct run *run, struct launch_msg *m, char *err, size_t
 static int spawn_vmm(struct run *run, struct launch_msg *m, char *err, size_t errlen)
 {
 	struct daemon *d = run->g->daemon;
-	char payload_err[256];
-	const char *argv[] = { "guestmgr-vmm", "--config-fd", "3", NULL };
+	char payload_err[256], uid_arg[24];
+	const char *argv[] = { "guestmgr-vmm", "--config-fd", "3", "--sandbox-uid", uid_arg, NULL };
 	int sv[2];
 
+	if (take_uid(run, "vmm", uid_arg, sizeof(uid_arg), err, errlen) < 0)
+		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "vmm: socketpair: %s", strerror(errno));
 		return -1;

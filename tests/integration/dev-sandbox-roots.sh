@@ -14,44 +14,10 @@ for tool in unshare pivot_root chroot; do
 	command -v $tool >/dev/null || tap_skip_all "$tool is not installed (util-linux, coreutils)"
 done
 
-# The test runs in a mount namespace of its own, so that nothing it mounts
-# reaches the host; the scratch directory is a tmpfs there, and goes with
-# the namespace (rm stays on its file system: no bind mount is followed).
-if [ "$1" != in-namespace ]; then
-	work=$(mktemp -d "${TMPDIR:-/tmp}/dev-sandbox-roots.XXXXXX")
-	unshare --mount sh "$0" in-namespace "$work"
-	st=$?
-	rm -rf --one-file-system "$work"
-	exit "$st"
-fi
-work=$2
-mount --make-rshared / && mount -t tmpfs tmpfs "$work" ||
-	tap_skip_all "cannot mount in a mount namespace of the test's own"
+own_mount_namespace "$@"
 rng=$top_builddir/devices/virtio-rng
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done' EXIT
-
-# make_root DIR: a root for the device: the host's /usr and /etc, its
-# merged-/usr links (or directories), the build tree at its own path, and
-# /run for the socket.
-make_root() {
-	mkdir -p "$1/usr" "$1/etc" "$1/run" "$1$top_builddir"
-	mount --bind /usr "$1/usr"
-	mount --bind /etc "$1/etc"
-	mount --bind "$top_builddir" "$1$top_builddir"
-	for d in bin sbin lib lib64; do
-		if [ -L "/$d" ]; then
-			ln -s "$(readlink "/$d")" "$1/$d"
-		elif [ -d "/$d" ]; then
-			mkdir "$1/$d"
-			mount --bind "/$d" "$1/$d"
-		fi
-	done
-}
-
-mount_points() {
-	cut -d' ' -f5 /proc/self/mountinfo | sort
-}
 
 # serves_confined NAME ROOT LAUNCHER JOB: the device that LAUNCHER (a pid)
 # runs in ROOT, listening at ROOT/run/rng.sock, is confined, then serves
@@ -85,27 +51,13 @@ pids="$pids $job"
 serves_confined chroot "$work/chroot" "$job" "$job"
 tap_check "chroot: no mount leaked out of the device's namespace" test "$(mount_points)" = "$before"
 
-# A container: new mount and pid namespaces (mounts slaves of the
-# host's), a tmpfs as its root, pivoted into, its own /proc, the old root
-# detached; the device is its pid 1.
+# A container (dev-sandbox-lib.sh: in_container); the device is its pid 1.
 mkdir "$work/container"
 mount -t tmpfs tmpfs "$work/container"
 make_root "$work/container"
-mkdir "$work/container/proc"
 before=$(mount_points)
-unshare --mount --propagation slave --pid --fork sh -c '
-	cd "$1" && mkdir old && pivot_root . old && mount -t proc proc /proc &&
-	umount -l /old && rmdir /old &&
-	exec "$2" --socket-path /run/rng.sock' - "$work/container" "$rng" 2>"$work/container.err" &
-job=$!
+in_container "$work/container" "$work/container.err" "$rng" --socket-path /run/rng.sock
 pids="$pids $job"
-i=0
-launcher=
-while [ -z "$launcher" ] && [ "$i" -lt 200 ]; do
-	launcher=$(children "$job")
-	[ -n "$launcher" ] || sleep 0.05
-	i=$((i + 1))
-done
 serves_confined container "$work/container" "$launcher" "$job"
 tap_check "container: no mount leaked out of the device's namespace" test "$(mount_points)" = "$before"
 

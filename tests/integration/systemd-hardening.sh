@@ -8,7 +8,7 @@
 #    its own;
 #  - the namespaces it makes are in RestrictNamespaces=;
 #  - every system call the daemon and a device make (traced with strace),
-#    and every call of the devices' seccomp allowlists, is in
+#    and every call of the devices' and the vmm's seccomp allowlists, is in
 #    SystemCallFilter= as `systemd-analyze syscall-filter` expands it.
 # The vmm runs guests only with KVM; where there is none its calls are
 # not traced here.
@@ -152,9 +152,15 @@ gctl wipe testguest >/dev/null
 # The daemon is strace's child; strace ends with it.
 kill -TERM $(cat "/proc/$tracer/task/$tracer/children")
 wait "$tracer"
-# The allowlists (devices/lib/seccomp_lists.c, each device's *_syscalls[]).
-sed -n '/_syscalls\[\] = {/,/^};/s/^[[:space:]]*"\([a-z0-9_]*\)",.*/\1/p' \
-	"$top_srcdir"/devices/lib/seccomp_lists.c "$top_srcdir"/devices/*.c | sort -u >"$tmp/allowlists"
+# The allowlists (devices/lib/seccomp_lists.c, each device's *_syscalls[],
+# vmm/seccomp_lists.c), and what the vmm is allowed beyond names: clone and
+# clone3 for its threads, ioctl for its KVM requests.
+{
+	sed -n '/_syscalls\[\] = {/,/^};/s/^[[:space:]]*"\([a-z0-9_]*\)",.*/\1/p' \
+		"$top_srcdir"/devices/lib/seccomp_lists.c "$top_srcdir"/devices/*.c \
+		"$top_srcdir"/vmm/seccomp_lists.c
+	printf '%s\n' clone clone3 ioctl
+} | sort -u >"$tmp/allowlists"
 tap_check "the allowlists name system calls ($(wc -l <"$tmp/allowlists"))" test -s "$tmp/allowlists"
 for what in device daemon; do
 	sed -n 's/^[0-9]*[[:space:]]*\([a-z0-9_]*\)(.*/\1/p' "$tmp/$what.trace" | sort -u >"$tmp/$what.calls"

@@ -8,33 +8,13 @@
 # virtio-blk give up on its queue through the error eventfd, which the vmm
 # turns into NEEDS_RESET and a configuration interrupt; a device killed
 # while the guest uses it is reported, and the guest runs to its end.
+# The vmm runs confined (--sandbox), as guestmgrd runs it, devices too.
 . "$top_srcdir/tests/integration/vmm-lib.sh"
 need_kvm
 [ "$(id -u)" -eq 0 ] || tap_skip_all "the device sandbox needs root (namespaces)"
 rng=$top_builddir/devices/virtio-rng
 blk=$top_builddir/devices/virtio-blk
 [ -x "$rng" ] && [ -x "$blk" ] || tap_skip_all "devices/virtio-rng and devices/virtio-blk are not built"
-
-pids=
-trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-
-# start_device NAME PROGRAM [OPTIONS...]: serves $tmp/NAME.sock; waits
-# until it listens.
-start_device() {
-	name=$1
-	shift
-	"$@" --socket-path "$tmp/$name.sock" 2> "$tmp/$name.dev.err" &
-	pids="$pids $!"
-	wait_for_socket "$tmp/$name.sock"
-}
-
-# far_end NAME: the far end of a console, $tmp/NAME.sock, runs the script
-# $tmp/NAME.sh on the console device's connection.
-far_end() {
-	socat UNIX-LISTEN:"$tmp/$1.sock" SYSTEM:"sh $tmp/$1.sh" 2> /dev/null &
-	pids="$pids $!"
-	wait_for_socket "$tmp/$1.sock"
-}
 
 head -c 1048576 /dev/urandom > "$tmp/disk.img"
 want_crc=$(gzip -c < "$tmp/disk.img" | tail -c 8 | od -An -tx4 -N4 | tr -d ' ')
@@ -44,7 +24,7 @@ start_device blk "$blk" --blk-file "$tmp/disk.img"
 guest_config both "test=pci,rng,blk" '"vhost_user_devices": [
 	{ "type": "rng", "socket": "'"$tmp"'/rng.sock" },
 	{ "type": "blk", "socket": "'"$tmp"'/blk.sock" } ]'
-run_vmm both --stats
+run_vmm both --sandbox --stats
 judge "rng and blk on our devices" both $?
 tap_check "slot 1 is virtio-rng, slot 2 virtio-blk (config order)" \
 	sh -c 'grep -q "^INFO pci 00:01.0 1af4:1044 " "$1" && grep -q "^INFO pci 00:02.0 1af4:1042 " "$1"' \
@@ -58,7 +38,7 @@ tap_check "no notify write of either device reached the vmm" \
 start_device blk2 "$blk" --blk-file "$tmp/disk.img"
 guest_config badring "test=badring badring=loop" '"vhost_user_devices": [
 	{ "type": "blk", "socket": "'"$tmp"'/blk2.sock" } ]'
-run_vmm badring
+run_vmm badring --sandbox
 judge "a looping descriptor chain on devices/virtio-blk" badring $?
 tap_check "the error eventfd reached the vmm: NEEDS_RESET for that device" \
 	grep -q '^vmm: vhost_user_devices\[0\] (blk): the backend reported an error on queue 0; device needs reset' \
@@ -80,7 +60,7 @@ PEER
 	start_device con "$top_builddir/devices/virtio-console" --console-socket "$tmp/far.sock"
 	guest_config console "test=console" '"vhost_user_devices": [
 		{ "type": "console", "socket": "'"$tmp"'/con.sock" } ]'
-	run_vmm console
+	run_vmm console --sandbox
 	judge "console on devices/virtio-console" console $?
 	tap_check "the far end got the guest's hello and its echo of our line" \
 		sh -c 'printf "CONSOLE-HELLO\nCONSOLE-ECHO hi there\n" | cmp -s - "$1"' - "$tmp/console.got"
@@ -98,7 +78,7 @@ KILLER
 	echo "${pids##* }" > "$tmp/con2.pid"
 	guest_config console2 "test=console console_timeout_ms=2000" '"vhost_user_devices": [
 		{ "type": "console", "socket": "'"$tmp"'/con2.sock" } ]'
-	run_vmm console2
+	run_vmm console2 --sandbox
 	st=$?
 	tap_check "a device killed mid-run: the vmm says so, naming it" \
 		grep -q '^vmm: vhost_user_devices\[0\] (console): the backend hung up; device needs reset' \

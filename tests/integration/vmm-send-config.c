@@ -12,24 +12,22 @@
  *
  *   pid P                    COMMAND's pid
  *   {"event":"running"}      a message, as received
- *   vcpus-in-KVM_RUN N/M     at "running", N of COMMAND's M vCPU threads
- *                            (M: the config's cpus) are inside KVM_RUN
+ *   running-at NS            when "running" arrived (CLOCK_MONOTONIC ns)
  *   invalid WHY: TEXT        a message that is none of the vmm's
  *
  * Once "running" has arrived, the --then ACTIONs run in order:
  *   send:TEXT   send TEXT as one message
  *   close       close the socket, as a daemon that died would
+ *   wait:FILE   wait until FILE exists (a test looking at the vmm first)
  *
  * It exits with COMMAND's exit status. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <linux/kvm.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,15 +37,11 @@
 #include "ipc/protocol.h"
 
 #define MAX_ACTIONS 16
-/* A vCPU thread says it is entering KVM_RUN just before it does: give it
- * that one system call's time, far less than any slow start would take. */
-#define SETTLE_MS 50
 
 struct helper {
 	FILE *events;
 	const char *actions[MAX_ACTIONS];
 	int nactions;
-	long cpus;
 	pid_t pid;
 	int sock;
 };
@@ -65,59 +59,13 @@ static int open_attachment(const char *spec)
 	return open(spec, O_RDONLY | O_CLOEXEC);
 }
 
-/* The config's "cpus" (default 1), for the vCPU count. */
-static long config_cpus(const char *text, size_t len)
+/* Bounded (a minute), so a test that never makes it still ends. */
+static void wait_for_file(const char *path)
 {
-	json_t *doc = json_loadb(text, len, 0, NULL);
-	json_t *cpus = json_object_get(doc, "cpus");
-	long n = cpus ? (long)json_integer_value(cpus) : 1;
+	struct timespec tick = { .tv_nsec = 50000000 };
 
-	json_decref(doc);
-	return n;
-}
-
-/* Threads of pid inside ioctl(fd, KVM_RUN), from /proc/PID/task/TID/syscall
- * ("16 0x<fd> 0xae80 ..." on x86-64). */
-static long threads_in_kvm_run(pid_t pid)
-{
-	char path[320], line[256];
-	struct dirent *d;
-	long n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir))) {
-		unsigned long nr, arg0, arg1;
-		FILE *f;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", (int)pid, d->d_name);
-		f = fopen(path, "re");
-		if (f && fgets(line, sizeof(line), f) &&
-		    sscanf(line, "%lu %lx %lx", &nr, &arg0, &arg1) == 3 &&
-		    nr == SYS_ioctl && arg1 == KVM_RUN)
-			n++;
-		if (f)
-			fclose(f);
-	}
-	closedir(dir);
-	return n;
-}
-
-static void check_vcpus(struct helper *h)
-{
-	struct timespec ms = { .tv_nsec = 1000000 };
-	long n = threads_in_kvm_run(h->pid);
-
-	for (int i = 0; i < SETTLE_MS && n < h->cpus; i++) {
-		nanosleep(&ms, NULL);
-		n = threads_in_kvm_run(h->pid);
-	}
-	fprintf(h->events, "vcpus-in-KVM_RUN %ld/%ld\n", n, h->cpus);
+	for (int i = 0; i < 1200 && access(path, F_OK) < 0; i++)
+		nanosleep(&tick, NULL);
 }
 
 /* Runs the --then actions; false once the socket is closed. */
@@ -133,7 +81,9 @@ static bool run_actions(struct helper *h)
 			close(h->sock);
 			return false;
 		}
-		if (strncmp(a, "send:", 5) != 0)
+		if (!strncmp(a, "wait:", 5))
+			wait_for_file(a + 5);
+		else if (strncmp(a, "send:", 5) != 0)
 			die(a, "unknown action");
 		else if (ipc_send(h->sock, a + 5, strlen(a + 5), NULL, 0, &ierr) != IPC_OK)
 			die(a, ipc_strerror(&ierr, why, sizeof(why)));
@@ -175,11 +125,13 @@ static void listen_to_vmm(struct helper *h)
 {
 	static char buf[IPC_MAX_MSG];
 	struct ipc_error ierr;
+	struct timespec at;
 	struct ipc_msg msg;
 	enum ipc_status st;
 
 	for (;;) {
 		st = ipc_recv(h->sock, buf, sizeof(buf), &msg, &ierr);
+		clock_gettime(CLOCK_MONOTONIC, &at);
 		if (st == IPC_E_AGAIN)
 			continue;
 		if (st != IPC_OK)
@@ -188,7 +140,8 @@ static void listen_to_vmm(struct helper *h)
 			fprintf(h->events, "invalid %zu fds attached\n", msg.nfds);
 		ipc_close_fds(msg.fds, msg.nfds);
 		if (judge(h, buf, msg.len)) {
-			check_vcpus(h);
+			fprintf(h->events, "running-at %lld\n",
+				(long long)at.tv_sec * 1000000000LL + at.tv_nsec);
 			if (!run_actions(h))
 				return;
 		}
@@ -229,7 +182,6 @@ int main(int argc, char **argv)
 		return die(argv[arg], strerror(errno));
 	len = fread(text, 1, sizeof(text), f);
 	fclose(f);
-	h.cpus = config_cpus(text, len);
 	for (int i = arg + 1; i < sep; i++) {
 		fds[nfds] = open_attachment(argv[i]);
 		if (fds[nfds++] < 0)

@@ -6,8 +6,6 @@
 . "$top_srcdir/tests/integration/vmm-lib.sh"
 need_kvm
 
-send_config=$top_builddir/tests/integration/vmm-send-config
-
 guest_config triple "test=boot exit=triple" '"cpus": 2'
 run_vmm triple
 st=$?
@@ -73,39 +71,7 @@ st=$?
 tap_check "--config-fd: the guest's checks pass" guest_passed fd
 tap_check "--config-fd: status 0" check_stop fd "$st" 0 "guest stopped: i8042 reset" || show fd
 
-# A KVM error: a guest that jumps into the unbacked PCI hole makes KVM fetch
-# instructions from MMIO, which it cannot emulate (KVM_EXIT_INTERNAL_ERROR,
-# emulation failure, on hardware virtualization and KVM-PVM alike). The vmm
-# must end with status 2 and say where the guest was. The guest is built
-# here: a PVH entry note and two instructions.
-cat > "$tmp/mmio-exec.S" <<'EOF'
-	.section .note.pvh, "a"
-	.balign 4
-	.long 4, 4, 18		/* name size, desc size, XEN_ELFNOTE_PHYS32_ENTRY */
-	.asciz "Xen"
-	.balign 4
-	.long start
-	.text
-	.code32
-	.globl start
-start:
-	movl $0xd0000000, %eax	/* inside the 32-bit PCI window, nothing there */
-	jmp *%eax
-EOF
-echo 'ENTRY(start) SECTIONS { . = 0x100000; .text : { *(.text) } .note : { *(.note.pvh) } }' \
-	> "$tmp/mmio-exec.ld"
-if gcc -m32 -nostdlib -static -Wl,-T,"$tmp/mmio-exec.ld" \
-	-o "$tmp/mmio-exec.elf" "$tmp/mmio-exec.S" 2> "$tmp/mmio-exec.build"; then
-	printf '{ "kernel": "%s", "guest_memory": 16777216 }\n' "$tmp/mmio-exec.elf" > "$tmp/mmio-exec.json"
-	run_vmm mmio-exec
-	st=$?
-	tap_check "a KVM emulation failure: status 2, the exit reason and the guest RIP named" \
-		check_stop mmio-exec "$st" 2 \
-		"vCPU 0: KVM_EXIT_INTERNAL_ERROR suberror 1 (emulation failure) at RIP 0xd0000000" ||
-		show mmio-exec
-else
-	tap_not_ok "a KVM emulation failure: the test guest builds"
-	tap_diag "$(cat "$tmp/mmio-exec.build")"
-fi
+# A KVM error: status 2, and where the guest was (vmm-lib.sh: mmio_exec).
+mmio_exec mmio-exec
 
 tap_done

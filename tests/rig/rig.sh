@@ -6,7 +6,8 @@
 # kvm_pvm) and a fresh /tmp, and what it writes to the build tree is on the
 # host afterwards. Initramfs root: / is the initramfs, the host's / is at
 # /host and its programs run there; our vmm boots the test guest from it,
-# and our device process serves it from its sandbox. A command that
+# unconfined and in its sandbox, and our device process serves it from its
+# sandbox. A command that
 # outlives --timeout ends with status 124, and a working directory the rig
 # would hide is refused (125).
 . "$top_srcdir/tests/lib.sh"
@@ -61,16 +62,17 @@ cat >"$work/initramfs.sh" <<'EOF'
 echo "root $(stat -f -c %T /)"
 b=/host$top_builddir
 mkdir /tmp/w
-# guest NAME CMDLINE [JSON MEMBERS]: the test guest on our vmm; its status
-# and output, prefixed with NAME, in the run's output.
+# guest NAME CMDLINE [JSON MEMBERS [VMM OPTION]]: the test guest on our
+# vmm; its status and output, prefixed with NAME, in the run's output.
 guest() {
 	printf '{ "kernel": "%s", "cmdline": "%s", "guest_memory": 67108864%s }\n' \
 		"$b/testguest/testguest" "$2" "${3:+, $3}" >"/tmp/w/$1.json"
-	timeout 120 "$b/vmm/guestmgr-vmm" --config "/tmp/w/$1.json" </dev/null >"/tmp/w/$1.out" 2>&1
+	timeout 120 "$b/vmm/guestmgr-vmm" --config "/tmp/w/$1.json" ${4:-} </dev/null >"/tmp/w/$1.out" 2>&1
 	echo "$1-status $?"
 	sed "s/^/$1: /" "/tmp/w/$1.out"
 }
 guest boot test=boot
+guest confined test=boot,smp '"cpus": 2' --sandbox
 "$b/devices/virtio-rng" --socket-path /tmp/w/rng.sock 2>/tmp/w/dev.err &
 dev=$!
 i=0
@@ -87,8 +89,12 @@ tap_check "initramfs root: / is the initramfs (rootfs)" \
 	sh -c 'case $1 in ramfs | tmpfs) true ;; *) false ;; esac' - "$(fact root initramfs)"
 tap_check "initramfs root: host programs run from /host (the vmm booted the test guest, status $(fact boot-status initramfs))" \
 	grep -q '^boot: SUMMARY [1-9][0-9]* passed, 0 failed' "$work/initramfs.out"
-# The device enters its sandbox (an empty root, which an initramfs root
-# cannot pivot_root away from) before it serves.
+# The vmm enters its sandbox (an empty root, which an initramfs root
+# cannot pivot_root away from: it chroots) before it builds the machine.
+tap_check "initramfs root: the vmm confined (--sandbox) boots the test guest (status $(fact confined-status initramfs))" \
+	grep -q '^confined: SUMMARY [1-9][0-9]* passed, 0 failed' "$work/initramfs.out" ||
+	tap_diag "$(grep '^confined: vmm:' "$work/initramfs.out")"
+# So does the device, before it serves.
 if grep -q '^rng: SUMMARY [1-9][0-9]* passed, 0 failed' "$work/initramfs.out"; then
 	tap_ok "initramfs root: the test guest reads entropy from devices/virtio-rng, sandboxed"
 else

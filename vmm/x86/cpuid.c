@@ -34,7 +34,7 @@
  * emulator also lacks popcnt, xrstor, int3 and fwait, but KVM-PVM fills
  * every CPUID bit outside its supported list from the host, so POPCNT and
  * XSAVE cannot be hidden, and no bit controls int3 or fwait.) */
-static bool kvm_is_pvm(void)
+bool cpuid_host_is_pvm(void)
 {
 	static int pvm = -1;
 
@@ -77,7 +77,7 @@ static void patch_entry(struct kvm_cpuid_entry2 *e, unsigned int apic_id,
 			e->edx |= F1_EDX_HTT;
 		else
 			e->edx &= ~F1_EDX_HTT;
-		if (kvm_is_pvm())
+		if (cpuid_host_is_pvm())
 			e->ecx &= ~F1_ECX_CX16;
 		break;
 	case LEAF_CACHE_INTEL:

@@ -4,6 +4,7 @@
 #ifndef VMM_X86_CPUID_H
 #define VMM_X86_CPUID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <linux/kvm.h>
@@ -15,6 +16,10 @@
 unsigned int cpuid_build(const struct kvm_cpuid_entry2 *supported, unsigned int n,
 			 struct kvm_cpuid_entry2 *out, unsigned int apic_id,
 			 unsigned int ncpus);
+
+/* Whether KVM is KVM-PVM, which lacks cmpxchg16b (cpuid.c): read from
+ * /sys once and kept, so a confined vmm asks before its root is empty. */
+bool cpuid_host_is_pvm(void);
 
 /* KVM_SET_CPUID2 on a vCPU with cpuid_build's result. */
 int cpuid_setup_vcpu(int vcpu_fd, const struct kvm_cpuid2 *supported,
