@@ -75,6 +75,11 @@ dist_check_SCRIPTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial
 	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
 TESTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
 	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh
+# Linux (the debian package) on the vmm with every device; in the nested-KVM
+# rig where the host's KVM cannot run Linux.
+EXTRA_DIST += tests/integration/vmm-linux-guest.sh
+dist_check_SCRIPTS += tests/integration/vmm-linux.sh
+TESTS += tests/integration/vmm-linux.sh
 
 # Opt-in, long: the debian package's kernel on our own vmm (see the script
 # for what to expect where KVM is software-assisted).
