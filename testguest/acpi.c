@@ -257,6 +257,19 @@ const struct acpi_table *acpi_find(const char *signature)
 	return NULL;
 }
 
+bool acpi_table_has(const char *signature, const char *text)
+{
+	const struct acpi_table *t;
+	size_t n = strlen(text);
+
+	acpi_get();	/* the tables, parsed on first use */
+	t = acpi_find(signature);
+	for (uint32_t off = 0; t && off + n <= t->length; off++)
+		if (memcmp(at(t->addr) + off, text, n) == 0)
+			return true;
+	return false;
+}
+
 const struct acpi_info *acpi_get(void)
 {
 	const struct acpi_table *t;

@@ -78,7 +78,10 @@ struct acpi_info {
 /* Finds and parses the tables on first use. */
 const struct acpi_info *acpi_get(void);
 
-/* The table with this signature from the root table, if readable. */
+/* The table with this signature from the root table (or the FADT's DSDT),
+ * if readable. */
 const struct acpi_table *acpi_find(const char *signature);
+/* Whether that table's bytes hold text anywhere (a _HID string, say). */
+bool acpi_table_has(const char *signature, const char *text);
 
 #endif

@@ -11,6 +11,7 @@
  * left unmasked could deliver. */
 #define VEC_TIMER	0x40
 #define VEC_UART	0x41
+#define VEC_POWER_BUTTON 0x42
 #define VEC_VIRTIO	0x50	/* 0x50-0x5f: 4 per virtio device (virtio/virtio.c) */
 #define VEC_SPURIOUS	0xff
 

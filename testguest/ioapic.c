@@ -37,25 +37,16 @@ unsigned ioapic_pins(uint64_t base)
 	return ((ioapic_read(base, IOAPIC_REG_VERSION) >> 16) & 0xff) + 1;
 }
 
-bool ioapic_route_isa_irq(uint8_t irq, uint8_t vector, uint32_t dest_apic_id,
-			  char *why, size_t why_size)
+bool ioapic_route_gsi(uint32_t gsi, bool level, bool active_low, uint8_t vector,
+		      uint32_t dest_apic_id, char *why, size_t why_size)
 {
 	const struct acpi_info *acpi = acpi_get();
-	struct ioapic_route r = { .gsi = irq };
+	struct ioapic_route r = { .gsi = gsi, .level = level, .active_low = active_low };
 	uint32_t low;
 
 	if (!acpi->madt_found) {
 		format(why, why_size, "no MADT, so no IOAPIC address");
 		return false;
-	}
-	for (unsigned i = 0; i < acpi->noverrides; i++) {
-		const struct acpi_override *o = &acpi->overrides[i];
-
-		if (o->irq != irq)
-			continue;
-		r.gsi = o->gsi;
-		r.active_low = (o->flags & 0x3) == INTI_POLARITY_LOW;
-		r.level = (o->flags & 0xc) == INTI_TRIGGER_LEVEL;
 	}
 	for (unsigned i = 0; i < acpi->nioapics; i++) {
 		const struct acpi_ioapic *io = &acpi->ioapics[i];
@@ -75,6 +66,25 @@ bool ioapic_route_isa_irq(uint8_t irq, uint8_t vector, uint32_t dest_apic_id,
 	ioapic_write(r.ioapic_addr, REDIR_LOW(r.pin), low);
 	last_route = r;
 	return true;
+}
+
+bool ioapic_route_isa_irq(uint8_t irq, uint8_t vector, uint32_t dest_apic_id,
+			  char *why, size_t why_size)
+{
+	const struct acpi_info *acpi = acpi_get();
+	uint32_t gsi = irq;
+	bool level = false, active_low = false;
+
+	for (unsigned i = 0; i < acpi->noverrides; i++) {
+		const struct acpi_override *o = &acpi->overrides[i];
+
+		if (o->irq != irq)
+			continue;
+		gsi = o->gsi;
+		active_low = (o->flags & 0x3) == INTI_POLARITY_LOW;
+		level = (o->flags & 0xc) == INTI_TRIGGER_LEVEL;
+	}
+	return ioapic_route_gsi(gsi, level, active_low, vector, dest_apic_id, why, why_size);
 }
 
 const struct ioapic_route *ioapic_last_route(void)

@@ -20,12 +20,14 @@ struct ioapic_route {
 	bool level, active_low;
 };
 
-/* Routes an ISA IRQ (after the MADT's interrupt source overrides) to a
- * vector on one CPU, fixed delivery, physical destination. On failure
- * says why in why[]. */
+/* Routes a GSI, with the trigger and polarity given, to a vector on one
+ * CPU, fixed delivery, physical destination. On failure says why in why[]. */
+bool ioapic_route_gsi(uint32_t gsi, bool level, bool active_low, uint8_t vector,
+		      uint32_t dest_apic_id, char *why, size_t why_size);
+/* The same for an ISA IRQ, after the MADT's interrupt source overrides. */
 bool ioapic_route_isa_irq(uint8_t irq, uint8_t vector, uint32_t dest_apic_id,
 			  char *why, size_t why_size);
-/* Where the last successful ioapic_route_isa_irq() went. */
+/* Where the last successful route went. */
 const struct ioapic_route *ioapic_last_route(void);
 
 #endif

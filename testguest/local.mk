@@ -31,6 +31,7 @@ TG_C = \
 	testguest/machine.c \
 	testguest/main.c \
 	testguest/pci.c \
+	testguest/power_button.c \
 	testguest/report.c \
 	testguest/smp.c \
 	testguest/timer.c \
@@ -65,6 +66,7 @@ TG_H = \
 	testguest/libc.h \
 	testguest/machine.h \
 	testguest/pci.h \
+	testguest/power_button.h \
 	testguest/report.h \
 	testguest/smp.h \
 	testguest/timer.h \
@@ -74,7 +76,7 @@ TG_H = \
 	testguest/scenarios/scenario.h
 # Read, not owned: the machine layout the vmm builds (listed for
 # dependencies and for the tarball; a second listing elsewhere is harmless).
-TG_SHARED_H = vmm/x86/layout.h vmm/x86/pvh.h
+TG_SHARED_H = vmm/x86/layout.h vmm/x86/pvh.h vmm/x86/acpi.h vmm/x86/machine.h
 
 # Prerequisites are found through VPATH in out-of-tree builds.
 testguest/testguest: $(TG_ASM) $(TG_C) $(TG_H) $(TG_SHARED_H) testguest/link.ld

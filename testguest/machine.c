@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "cmdline.h"
 #include "libc.h"
+#include "vmm/x86/acpi.h"
 #include "vmm/x86/layout.h"
 
 #define I8042_STATUS		(LAYOUT_I8042_PORT + 4)
@@ -51,4 +52,11 @@ void machine_stop(void)
 	if (!how || strcmp(how, "triple") != 0)
 		i8042_reset();
 	machine_triple_fault();
+}
+
+void machine_power_off(void)
+{
+	irq_disable();
+	outb(LAYOUT_ACPI_SLEEP_PORT, ACPI_SLEEP_S5);
+	machine_stop();
 }

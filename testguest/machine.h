@@ -7,5 +7,8 @@
 
 __attribute__((noreturn)) void machine_stop(void);
 __attribute__((noreturn)) void machine_triple_fault(void);
+/* ACPI S5 through the sleep control register; where that does nothing
+ * (no such register: QEMU), machine_stop(). */
+__attribute__((noreturn)) void machine_power_off(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include "lapic.h"
 #include "libc.h"
 #include "machine.h"
+#include "power_button.h"
 #include "report.h"
 #include "scenarios/scenario.h"
 #include "timer.h"
@@ -100,6 +101,7 @@ void tg_main(uint32_t start_info_paddr)
 	lapic_init();
 	timer_init();
 	uart_irq_init(VEC_UART);
+	power_button_init(VEC_POWER_BUTTON);
 	run_scenarios(param("test"));
 	report_summary();
 	machine_stop();

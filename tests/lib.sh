@@ -52,14 +52,27 @@ tap_done() {
 # its status; where QEMU cannot emulate SVM, it skips, saying why.
 need_kvm() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] && return
+	_in_rig "no usable /dev/kvm here"
+}
+
+# need_linux_kvm: as need_kvm, for scripts that boot Linux: KVM-PVM (a
+# software-assisted KVM that emulates guest kernel code) cannot run it, so
+# there too the script runs in the rig.
+need_linux_kvm() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ] && return
+	_in_rig "no /dev/kvm here that runs Linux (KVM-PVM cannot)"
+}
+
+# _in_rig WHY: runs this script again in the rig and exits with its status.
+_in_rig() {
 	if [ -n "${GUESTMGR_RIG:-}" ]; then
 		echo "Bail out! no usable /dev/kvm inside the nested-KVM rig"
 		exit 1
 	fi
 	_rig=$top_srcdir/tests/rig/rig-run
 	_why=$("$_rig" --check) ||
-		tap_skip_all "/dev/kvm is missing or not accessible, and the nested-KVM rig cannot run: $_why"
-	tap_diag "no usable /dev/kvm here: the script runs in the nested-KVM rig (tests/rig/rig-run)"
+		tap_skip_all "$1, and the nested-KVM rig cannot run: $_why"
+	tap_diag "$1: the script runs in the nested-KVM rig (tests/rig/rig-run)"
 	_status=0
 	# Bounded: the slowest script takes about 3 minutes in the rig.
 	"$_rig" --timeout 900 -- sh "$0" || _status=$?

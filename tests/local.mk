@@ -40,13 +40,16 @@ TESTS += tests/integration/testguest-qemu.sh
 # The vmm: unit tests of its pure parts, and the test guest booted on it.
 VMM_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 VMM_CHECK_LDADD = vmm/libvmm.la tests/unit/libchecktap.la $(CHECK_LIBS)
-check_PROGRAMS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config \
-	tests/unit/check_vmm_control
-TESTS += tests/unit/check_vmm_boot tests/unit/check_vmm_devices tests/unit/check_vmm_config \
-	tests/unit/check_vmm_control
+check_PROGRAMS += tests/unit/check_vmm_boot tests/unit/check_vmm_cpuid tests/unit/check_vmm_devices \
+	tests/unit/check_vmm_config tests/unit/check_vmm_control
+TESTS += tests/unit/check_vmm_boot tests/unit/check_vmm_cpuid tests/unit/check_vmm_devices \
+	tests/unit/check_vmm_config tests/unit/check_vmm_control
 tests_unit_check_vmm_boot_SOURCES = tests/unit/check_vmm_boot.c
 tests_unit_check_vmm_boot_CFLAGS = $(VMM_CHECK_CFLAGS)
 tests_unit_check_vmm_boot_LDADD = $(VMM_CHECK_LDADD)
+tests_unit_check_vmm_cpuid_SOURCES = tests/unit/check_vmm_cpuid.c
+tests_unit_check_vmm_cpuid_CFLAGS = $(VMM_CHECK_CFLAGS)
+tests_unit_check_vmm_cpuid_LDADD = $(VMM_CHECK_LDADD)
 tests_unit_check_vmm_devices_SOURCES = tests/unit/check_vmm_devices.c
 tests_unit_check_vmm_devices_CFLAGS = $(VMM_CHECK_CFLAGS)
 tests_unit_check_vmm_devices_LDADD = $(VMM_CHECK_LDADD)
@@ -75,6 +78,11 @@ dist_check_SCRIPTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial
 TESTS += tests/integration/vmm-boot.sh tests/integration/vmm-serial.sh \
 	tests/integration/vmm-stop.sh tests/integration/vmm-config.sh tests/integration/vmm-control.sh \
 	tests/integration/vmm-sandbox.sh tests/integration/vmm-sandbox-roots.sh
+# Linux (the debian package) on the vmm with every device; in the nested-KVM
+# rig where the host's KVM cannot run Linux.
+EXTRA_DIST += tests/integration/vmm-linux-guest.sh
+dist_check_SCRIPTS += tests/integration/vmm-linux.sh
+TESTS += tests/integration/vmm-linux.sh
 
 # Opt-in, long: the debian package's kernel on our own vmm (see the script
 # for what to expect where KVM is software-assisted).

@@ -11,6 +11,7 @@
 #include "ipc/frame.h"
 #include "ipc/protocol.h"
 #include "vmm/exit_status.h"
+#include "vmm/x86/ged.h"
 
 /* A JSON string of s; jansson refuses text that is not UTF-8 (a stop
  * reason can quote a path), so such bytes become '?'. */
@@ -86,12 +87,49 @@ static void ignore(const char *why)
 	fprintf(stderr, "vmm: control: ignored a message: %s\n", why);
 }
 
+static void stop_command(struct control *c)
+{
+	vm_stop_request(c->stop, VMM_EXIT_ASKED_TO_STOP, "stopped by the daemon's stop command");
+}
+
+static void power_button_command(struct control *c)
+{
+	fprintf(stderr, "vmm: the power button was pressed\n");
+	ged_press_power_button(c->ged);
+}
+
+/* The commands, each named by its message in gm_vmm_messages[] (the
+ * "command" member's value is the message's name). */
+static const struct {
+	enum gm_vmm_message msg;
+	void (*run)(struct control *c);
+} commands[CONTROL_NCOMMANDS] = {
+	{ GM_VMM_STOP, stop_command },
+	{ GM_VMM_POWER_BUTTON, power_button_command },
+};
+
+/* Which command the text names: its index, or 0 when it names none (the
+ * first command's schema then says what is wrong with it). */
+static size_t named_command(const char *text, size_t len)
+{
+	json_t *doc = json_loadb(text, len, 0, NULL);
+	const char *name = json_string_value(json_object_get(doc, "command"));
+	size_t found = 0;
+
+	for (size_t i = 0; name && i < CONTROL_NCOMMANDS; i++)
+		if (strcmp(gm_vmm_messages[commands[i].msg].name, name) == 0)
+			found = i;
+	json_decref(doc);
+	return found;
+}
+
 static void on_command(evutil_socket_t fd, short what, void *opaque)
 {
 	struct control *c = opaque;
 	char why[IPC_SCHEMA_ERR_MAX], line[IPC_SCHEMA_ERR_MAX + 64];
 	struct ipc_error ierr;
 	struct ipc_msg msg;
+	size_t cmd;
 	json_t *doc;
 
 	(void)what;
@@ -119,30 +157,35 @@ static void on_command(evutil_socket_t fd, short what, void *opaque)
 		ignore(line);
 		return;
 	}
-	doc = ipc_decode_json(c->buf, msg.len, c->stop_schema, why, sizeof(why));
+	cmd = named_command(c->buf, msg.len);
+	doc = ipc_decode_json(c->buf, msg.len, c->schemas[cmd], why, sizeof(why));
 	if (!doc) {
 		ignore(why);
 		return;
 	}
 	json_decref(doc);
-	vm_stop_request(c->stop, VMM_EXIT_ASKED_TO_STOP, "stopped by the daemon's stop command");
+	commands[cmd].run(c);
 }
 
 int control_start(struct control *c, struct event_base *base, int sock, struct vm_stop *stop,
-		  int entered_fd, unsigned int nvcpus, char *err, size_t errlen)
+		  struct ged *ged, int entered_fd, unsigned int nvcpus, char *err, size_t errlen)
 {
-	const struct gm_message_info *stop_msg = &gm_vmm_messages[GM_VMM_STOP];
 	char why[IPC_SCHEMA_ERR_MAX];
 
 	c->sock = sock;
 	c->stop = stop;
+	c->ged = ged;
 	c->nvcpus = nvcpus;
 	c->vcpus_entered = 0;
 	c->sock_ev = c->entered_ev = NULL;
-	c->stop_schema = ipc_schema_parse(stop_msg->name, stop_msg->schema, why, sizeof(why));
-	if (!c->stop_schema) {
-		snprintf(err, errlen, "control socket: %s", why);
-		return -1;
+	for (size_t i = 0; i < CONTROL_NCOMMANDS; i++) {
+		const struct gm_message_info *info = &gm_vmm_messages[commands[i].msg];
+
+		c->schemas[i] = ipc_schema_parse(info->name, info->schema, why, sizeof(why));
+		if (!c->schemas[i]) {
+			snprintf(err, errlen, "control socket: %s", why);
+			return -1;
+		}
 	}
 	if (fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK) < 0) {
 		snprintf(err, errlen, "control socket (fd %d): %m", sock);
@@ -164,7 +207,9 @@ void control_end(struct control *c)
 		event_free(c->sock_ev);
 	if (c->entered_ev)
 		event_free(c->entered_ev);
-	ipc_schema_free(c->stop_schema);
+	for (size_t i = 0; i < CONTROL_NCOMMANDS; i++) {
+		ipc_schema_free(c->schemas[i]);
+		c->schemas[i] = NULL;
+	}
 	c->sock_ev = c->entered_ev = NULL;
-	c->stop_schema = NULL;
 }

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "vmm/x86/cpuid.h"
 #include "vmm/x86/layout.h"
 
 #define KVM_CPUID_MAX_ENTRIES 256
@@ -61,6 +62,7 @@ static int query_supported(struct kvm_vm *vm, char *err, size_t errlen)
 	vm->cpuid->nent = KVM_CPUID_MAX_ENTRIES;
 	if (ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, vm->cpuid) < 0)
 		return fail(err, errlen, "KVM_GET_SUPPORTED_CPUID");
+	cpuid_add_capabilities(vm->cpuid, vm->sys_fd);
 	vm->msrs->nmsrs = KVM_MSR_LIST_MAX;
 	if (ioctl(vm->sys_fd, KVM_GET_MSR_INDEX_LIST, vm->msrs) < 0)
 		return fail(err, errlen, "KVM_GET_MSR_INDEX_LIST");

@@ -60,6 +60,7 @@ vmm_libvmm_la_SOURCES = \
 	vmm/x86/cpuid.c vmm/x86/cpuid.h \
 	vmm/x86/e820.c vmm/x86/e820.h \
 	vmm/x86/elf.c vmm/x86/elf.h \
+	vmm/x86/ged.c vmm/x86/ged.h \
 	vmm/x86/machine.c \
 	vmm/x86/msr.c vmm/x86/msr.h \
 	vmm/x86/page_tables.c vmm/x86/page_tables.h \

@@ -57,7 +57,7 @@ int run_loop(struct vm *vm, struct event_base *base, int control_sock, char *rea
 	    serial_input_start(&vm->uart_input, base, &vm->uart, vm->serial_in_fd) < 0)
 		goto out;
 	if (control_sock >= 0 &&
-	    control_start(&control, base, control_sock, &vm->stop, vm->vcpus_entered_fd,
+	    control_start(&control, base, control_sock, &vm->stop, &vm->ged, vm->vcpus_entered_fd,
 			  vm->nvcpus, reason, len) < 0)
 		goto out;
 	if (start_vcpus(vm, reason, len) < 0) {

@@ -60,6 +60,7 @@ const unsigned long vmm_ioctls[] = {
 	KVM_CREATE_VCPU,
 	/* each vCPU: its set-up, running it, and where it was when it failed */
 	KVM_SET_CPUID2,
+	KVM_SET_XCRS,
 	KVM_SET_MSRS,
 	KVM_SET_MP_STATE,
 	KVM_SET_REGS,

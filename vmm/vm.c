@@ -13,6 +13,7 @@
 #include "vmm/x86/acpi.h"
 #include "vmm/x86/boot.h"
 #include "vmm/x86/fdt.h"
+#include "vmm/x86/ged.h"
 #include "vmm/x86/layout.h"
 #include "vmm/x86/sleep_ctl.h"
 
@@ -24,6 +25,13 @@ static void uart_set_irq(void *opaque, int level)
 	struct vm *vm = opaque;
 
 	kvm_vm_irq_line(&vm->kvm, LAYOUT_COM1_GSI, level);
+}
+
+static void ged_set_irq(void *opaque, int level)
+{
+	struct vm *vm = opaque;
+
+	kvm_vm_irq_line(&vm->kvm, LAYOUT_GED_GSI, level);
 }
 
 /* A vCPU thread's hook into the main loop: the guest drained the FIFO. */
@@ -50,9 +58,11 @@ static int add_devices(struct vm *vm, const struct vmm_config *cfg, char *err, s
 {
 	vm->serial_in_fd = cfg->serial_in.fd;
 	serial_init(&vm->uart, cfg->serial_out.fd, uart_set_irq, uart_rx_drained, vm);
+	ged_init(&vm->ged, ged_set_irq, vm);
 	if (io_bus_register(&vm->pio, LAYOUT_COM1_PORT, SERIAL_NR_PORTS, serial_io, &vm->uart) < 0 ||
 	    i8042_register(&vm->pio, &vm->stop) < 0 ||
 	    sleep_ctl_register(&vm->pio, &vm->stop) < 0 ||
+	    ged_register(&vm->ged, &vm->pio) < 0 ||
 	    pci_bus_register(&vm->pci, &vm->pio, &vm->mmio) < 0) {
 		snprintf(err, errlen, "machine: overlapping I/O ports");
 		return -1;
@@ -231,6 +241,7 @@ void vm_destroy(struct vm *vm)
 	kvm_vm_destroy(&vm->kvm);
 	guest_mem_destroy(&vm->mem);
 	serial_destroy(&vm->uart);
+	ged_destroy(&vm->ged);
 	io_bus_destroy(&vm->pio);
 	io_bus_destroy(&vm->mmio);
 	pci_bus_destroy(&vm->pci);

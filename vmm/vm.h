@@ -20,6 +20,7 @@
 #include "vmm/virtio/pci_transport.h"
 #include "vmm/vm_stop.h"
 #include "vmm/x86/boot_cpu.h"
+#include "vmm/x86/ged.h"
 #include "vmm/x86/machine.h"
 
 struct vm {
@@ -35,6 +36,7 @@ struct vm {
 	unsigned int nvirtio;		/* created so far */
 	struct vm_stop stop;
 	struct serial uart;
+	struct ged ged;			/* the ACPI power button's way in */
 	struct serial_input uart_input;
 	int serial_in_fd;		/* the config's, borrowed */
 	struct vcpu *vcpus;

@@ -214,7 +214,9 @@ static void vmm_exited(struct child *c, void *arg)
 		} else if (r->exit_status == 0) {
 			r->cause = GM_STOP_CAUSE_GUEST;
 			r->guest_error = 0;
-			snprintf(r->message, sizeof(r->message), "%s", msg[0] ? msg : "the guest stopped itself");
+			snprintf(r->message, sizeof(r->message), "%.400s%s",
+				 msg[0] ? msg : "the guest stopped itself",
+				 run->power_timer ? " (the power button was pressed)" : "");
 		} else {
 			r->cause = GM_STOP_CAUSE_VMM_ERROR;
 			r->guest_error = r->exit_status == 1 ? GM_GUEST_ERROR_BAD_CONFIG
@@ -227,6 +229,9 @@ static void vmm_exited(struct child *c, void *arg)
 	} else if (r->exit_status < 0 && WIFEXITED(c->wait_status)) {
 		r->exit_status = WEXITSTATUS(c->wait_status);
 	}
+	/* A graceful stop's deadline is moot once the vmm is gone. */
+	if (run->power_timer)
+		evtimer_del(run->power_timer);
 	/* The devices see the vmm hang up and leave; give them a moment. */
 	if (!all_exited(run))
 		start_grace(run);

@@ -32,6 +32,9 @@ field() {
 		sed -n "s/^\[[^]]*\][[:space:]]*$2 : \([^ ]*\).*/\1/p" | head -n 1
 }
 
+# The GED's interrupt, a decimal in layout.h.
+ged_gsi=$(sed -n 's/^#define LAYOUT_GED_GSI[[:space:]]*\([0-9]*\).*/\1/p' "$layout")
+
 # field_is FILE NAME AFTER LAYOUT_NAME: that field holds the layout.h value.
 field_is() {
 	v=$(field "$1" "$2" "$3")
@@ -79,7 +82,8 @@ run_acpiexec() {
 		cd "$1" || exit 1
 		"$ACPIEXEC" -b "evaluate \\_SB.PCI0._CRS; evaluate \\_SB.PCI0._PRT; \
 evaluate \\_SB.PCI0._OSC $PCI_HOST_UUID 1 3 ($OSC_DWORDS); evaluate \\_SB.COM1._CRS; \
-evaluate \\_SB.MRES._CRS; evaluate \\_S5" FACP.dat DSDT.dat APIC.dat MCFG.dat
+evaluate \\_SB.MRES._CRS; evaluate \\_S5; evaluate \\_SB.GED0._CRS; \
+evaluate \\_SB.GED0._EVT $ged_gsi" FACP.dat DSDT.dat APIC.dat MCFG.dat
 	) > "$1/acpiexec.log" 2>&1 || { tap_diag "$(cat "$1/acpiexec.log")"; return 1; }
 	problems=$(grep -Ei 'ACPI (error|warning|exception)|failed' "$1/acpiexec.log")
 	[ -z "$problems" ] || { tap_diag "$problems"; return 1; }
@@ -137,8 +141,11 @@ EOF
 		evaluated_has "$dir" _SB.PCI0._OSC "0000: $(echo "$OSC_DWORDS" | tr a-f A-F)"
 	tap_check "$ncpus CPUs: acpiexec: _S5 gives sleep type 5" \
 		evaluated_has "$dir" _S5 '[Integer] = 0000000000000005'
+	tap_check "$ncpus CPUs: acpiexec: GED0's interrupt is GSI $ged_gsi" \
+		evaluated_has "$dir" _SB.GED0._CRS "$(printf '%02X 00 00 00' "$ged_gsi")"
 	for want in 'Device (PCI0)' 'EisaId ("PNP0A08")' 'Name (_PRT' 'Device (COM1)' \
-		'EisaId ("PNP0C02")' 'Name (_S5'; do
+		'EisaId ("PNP0C02")' 'Name (_S5' 'Device (GED0)' '"ACPI0013"' \
+		'Method (_EVT, 1' 'Notify (PWRB, 0x80)' 'EisaId ("PNP0C0C")'; do
 		tap_check "$ncpus CPUs: DSDT: $want" grep -qF "$want" "$dir/DSDT.dsl"
 	done
 done

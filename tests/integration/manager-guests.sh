@@ -3,7 +3,8 @@
 # /dev/kvm the test runs in the nested-KVM rig): RUNNING once the vmm says
 # its vCPUs run, the serial port shared by several clients with a backlog
 # and a log, the console, every way a run ends (ForceShutdown, the guest
-# itself, a device killed, the vmm killed) with its status and reason, and
+# itself, a graceful stop by the ACPI power button and one that times out,
+# a device killed, the vmm killed) with its status and reason, and
 # 50 launch/stop cycles leaving the daemon's fds, children, memfds and RSS
 # where they started.
 . "$top_srcdir/tests/lib.sh"
@@ -21,6 +22,12 @@ mkdir -p "$tmp/packages/disk"
 cp "$build/testguest/testguest" "$tmp/packages/disk/testguest"
 cat >"$tmp/packages/disk/guest.json" <<JSON
 { "kernel": "testguest", "cmdline": "test=pci,blk", "guest_memory": 67108864 }
+JSON
+# A guest that never answers the power button: halted, interrupts off.
+mkdir -p "$tmp/packages/halted"
+cp "$build/testguest/testguest" "$tmp/packages/halted/testguest"
+cat >"$tmp/packages/halted/guest.json" <<JSON
+{ "kernel": "testguest", "cmdline": "test=boot exit=halt", "guest_memory": 67108864 }
 JSON
 gm_start
 
@@ -69,7 +76,7 @@ tap_check "serial: the log under the state directory has it all" \
 	grep -q "ECHO hello" "$tmp/state/testguest/serial.log"
 
 # ForceShutdown, then Launch at once.
-gm_status_is "stop (ForceShutdown) returns once it is stopped" 0 gctl stop --force testguest
+gm_status_is "stop --force (ForceShutdown) returns once it is stopped" 0 gctl stop --force testguest
 stopped=$(info_field testguest '.guest_status + " " + .stop_reason.cause')
 tap_check "GetInfo: STOPPED, FORCED ($stopped)" test "$stopped" = "STOPPED FORCED"
 tap_check "stop_error: CONTROLLER_FORCED_HALT" \
@@ -80,6 +87,35 @@ for p in $pids; do
 done
 gm_status_is "stop again is fine" 0 gctl stop --force testguest
 gm_status_is "launch works right after" 0 gctl launch testguest
+
+# A graceful stop: the ACPI power button, which the test guest answers by
+# powering off (ACPI S5) well before the timeout.
+start_ms=$(($(date +%s%N) / 1000000))
+gm_status_is "stop (the power button) returns once it is stopped" 0 gctl stop --timeout 60 testguest
+stop_ms=$(($(date +%s%N) / 1000000 - start_ms))
+stopped=$(info_field testguest '.guest_status + " " + .stop_reason.cause')
+tap_check "GetInfo: STOPPED, GUEST ($stopped), in $stop_ms ms" test "$stopped" = "STOPPED GUEST"
+tap_check "stop_reason: the guest powered off on the power button" \
+	test "$(info_field testguest .stop_reason.message)" = \
+	"guest stopped: ACPI power off (S5) (the power button was pressed)"
+tap_check "no stop_error: the guest stopped itself" test "$(info_field testguest .stop_error)" = null
+tap_check "the guest saw the button pressed" \
+	grep -q "TEST power_button.pressed PASS" "$tmp/state/testguest/serial.log"
+# A guest that does not answer (halted, interrupts off) is forced off
+# once the timeout runs out.
+gctl launch halted >/dev/null
+_i=0
+while ! grep -q '^SUMMARY' "$tmp/state/halted/serial.log" 2>/dev/null && [ "$_i" -lt 600 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+gm_status_is "stop --timeout 1 of a guest ignoring the button returns" 0 gctl stop --timeout 1 halted
+stopped=$(info_field halted '.guest_status + " " + .stop_reason.cause')
+tap_check "GetInfo: STOPPED, FORCED ($stopped)" test "$stopped" = "STOPPED FORCED"
+gm_expect "stop_error: CONTROLLER_FORCED_HALT, the timeout says why" \
+	'"code":"CONTROLLER_FORCED_HALT","number":14,"message":"the guest did not power off within 1000 ms of the power button"' \
+	gctl --json info halted
+gm_status_is "launch works after a graceful stop" 0 gctl launch testguest
 
 # The guest stops itself.
 serial_session testguest 'quit\r' 1 >/dev/null

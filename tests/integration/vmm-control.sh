@@ -2,8 +2,9 @@
 # guestmgr-vmm's control socket (--config-fd; vmm/control.h), with
 # vmm-send-config playing the daemon: "running" once every vCPU thread is
 # in KVM_RUN, "stopped" with the exit status and reason right before the
-# vmm exits, the stop command, malformed commands ignored, and a daemon
-# that hangs up or dies stopping the guest. Every message is checked
+# vmm exits, the stop command, the power button (the test guest, answering
+# on its serial port as its package has it, powers off on it), malformed
+# commands ignored, and a daemon that hangs up or dies stopping the guest. Every message is checked
 # against its schema by the helper.
 . "$top_srcdir/tests/integration/vmm-lib.sh"
 need_kvm
@@ -45,6 +46,21 @@ else
 fi
 tap_check "stop command: the reason on stderr too" \
 	grep -qF "vmm: stopped by the daemon's stop command" "$tmp/halt.err"
+
+# The power button, pressed while the guest answers on its serial port
+# (the testguest package's way to wait): the guest's handler sees the
+# Generic Event Device's interrupt and powers off (ACPI S5), status 0.
+fd_config button "test=echo echo_timeout_ms=0" 2
+daemon_run button --then 'send:{"command":"power_button"}'
+st=$?
+tap_check "power button: the guest powers off: status 0, 'ACPI power off (S5)'" \
+	saw button "$running" "vcpus-in-KVM_RUN 2/2" \
+	'{"event":"stopped","exit_status":0,"message":"guest stopped: ACPI power off (S5)"}' ||
+	show_control button
+tap_check "power button: the guest saw it pressed" \
+	grep -q '^TEST power_button.pressed PASS' "$tmp/button.out"
+tap_check "power button: the vmm says it was pressed" \
+	grep -qx 'vmm: the power button was pressed' "$tmp/button.err"
 
 # Malformed commands are logged and ignored; the stop after them works.
 fd_config bad "test=boot exit=halt" 1

@@ -315,16 +315,25 @@ struct resource {
 	uint64_t min, max, len;
 };
 
-static unsigned int crs(struct aml device, struct resource *out, unsigned int max)
+/* The first descriptor of the device's _CRS buffer, and the buffer's size. */
+static const uint8_t *crs_start(struct aml device, size_t *buflen)
 {
 	const uint8_t *p = aml_name(device, "_CRS");
-	unsigned int n = 0;
-	size_t size, buflen;
+	size_t size;
 
 	ck_assert_uint_eq(p[0], 0x11);		/* BufferOp */
 	pkg_length(p + 1, &size);
 	p += 1 + size;
-	buflen = aml_integer(&p);
+	*buflen = aml_integer(&p);
+	return p;
+}
+
+static unsigned int crs(struct aml device, struct resource *out, unsigned int max)
+{
+	size_t buflen;
+	const uint8_t *p = crs_start(device, &buflen);
+	unsigned int n = 0;
+
 	for (const uint8_t *end = p + buflen; p < end && n < max;) {
 		struct resource *r = &out[n];
 
@@ -352,6 +361,8 @@ static unsigned int crs(struct aml device, struct resource *out, unsigned int ma
 				*r = (struct resource){ kind, le32(p + 10), le32(p + 14), le32(p + 22) };
 			else if (type == 0x0a)	/* QWord address space */
 				*r = (struct resource){ kind, le64(p + 14), le64(p + 22), le64(p + 38) };
+			else if (type == 0x09)	/* extended IRQ: the first of its p[4] */
+				*r = (struct resource){ 'Q', le32(p + 5), 0, p[4] };
 			else
 				ck_abort_msg("unexpected large resource type 0x%x", type);
 			p += 3 + len;
@@ -445,6 +456,39 @@ START_TEST(dsdt_s5_names_the_sleep_type_the_vmm_powers_off_on)
 }
 END_TEST
 
+/* OperationRegion (NAME, SystemIO, offset, length) in `in`: its offset. */
+static uint64_t aml_io_region(struct aml in, const char name[4])
+{
+	for (size_t i = 0; i + 7 < in.len; i++)
+		if (in.p[i] == 0x5b && in.p[i + 1] == 0x80 && memcmp(in.p + i + 2, name, 4) == 0) {
+			const uint8_t *p = in.p + i + 7;
+
+			ck_assert_uint_eq(in.p[i + 6], 0x01);	/* SystemIO */
+			return aml_integer(&p);
+		}
+	ck_abort_msg("no OperationRegion (%.4s)", name);
+	return 0;
+}
+
+START_TEST(dsdt_ged_raises_the_power_button)
+{
+	struct aml body = dsdt_body();
+	struct aml ged = aml_device(body, "GED0");
+	struct resource r[2];
+	size_t len;
+
+	ck_assert_mem_eq(aml_name(ged, "_HID"), "\x0d" "ACPI0013", 10);	/* string, NUL */
+	ck_assert_uint_eq(crs(ged, r, 2), 1);
+	check_resource(&r[0], 'Q', LAYOUT_GED_GSI, 1);
+	/* Extended IRQ flags: consumer, level, active high, exclusive. */
+	ck_assert_uint_eq(crs_start(ged, &len)[3] & 0xf, 0x1);
+	ck_assert_uint_eq(aml_io_region(ged, "EVTR"), LAYOUT_GED_PORT);
+	ck_assert_ptr_nonnull(memmem(ged.p, ged.len, "_EVT", 4));
+	ck_assert_mem_eq(aml_name(aml_device(body, "PWRB"), "_HID"),
+			 "\x0c\x41\xd0\x0c\x0c", 5);			/* EisaId PNP0C0C */
+}
+END_TEST
+
 START_TEST(too_small_an_area_or_bad_cpu_count_gives_0)
 {
 	struct machine_desc m = { .ncpus = 64, .ram_below_4g = 256 << 20, .ram_above_4g = 0 };
@@ -535,6 +579,7 @@ int main(void)
 	tcase_add_test(tc, dsdt_reserves_ecam_and_describes_com1);
 	tcase_add_test(tc, dsdt_prt_routes_every_slot_and_pin);
 	tcase_add_test(tc, dsdt_s5_names_the_sleep_type_the_vmm_powers_off_on);
+	tcase_add_test(tc, dsdt_ged_raises_the_power_button);
 	tcase_add_test(tc, too_small_an_area_or_bad_cpu_count_gives_0);
 	tcase_add_test(tc, write_files_dumps_each_table_by_signature);
 	tcase_add_test(tc, write_files_refuses_a_broken_area);

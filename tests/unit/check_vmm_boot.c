@@ -1,6 +1,5 @@
 /* The vmm's pure boot pieces: the e820 map, the command line join, the
- * bzImage setup header parser, the PVH ELF note reader, and the CPUID
- * topology a vCPU reports. */
+ * bzImage setup header parser and the PVH ELF note reader. */
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +9,6 @@
 #include "tests/unit/check_tap.h"
 #include "vmm/cmdline.h"
 #include "vmm/x86/boot_bzimage.h"
-#include "vmm/x86/cpuid.h"
 #include "vmm/x86/e820.h"
 #include "vmm/x86/elf.h"
 #include "vmm/x86/layout.h"
@@ -241,60 +239,6 @@ START_TEST(elf_without_pvh_note)
 }
 END_TEST
 
-static const struct kvm_cpuid_entry2 *find_leaf(const struct kvm_cpuid_entry2 *e, unsigned int n,
-						uint32_t function, uint32_t index)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (e[i].function == function && e[i].index == index)
-			return &e[i];
-	return NULL;
-}
-
-START_TEST(cpuid_apic_id_and_topology)
-{
-	const struct kvm_cpuid_entry2 supported[] = {
-		{ .function = 0x1, .eax = 0xa10f11, .ebx = 0x01020800, .ecx = 0x81202000 },
-		{ .function = 0xb, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .edx = 1 },
-		{ .function = 0x80000008, .eax = 0x3030, .ecx = 0x7001 },
-	};
-	struct kvm_cpuid_entry2 out[3 + CPUID_EXTRA_ENTRIES];
-	unsigned int n = cpuid_build(supported, 3, out, 5, 8);
-	const struct kvm_cpuid_entry2 *e;
-
-	ck_assert_uint_eq(n, 5);
-	e = find_leaf(out, n, 0x1, 0);
-	ck_assert_uint_eq(e->ebx >> 24, 5);		/* APIC id */
-	ck_assert_uint_eq((e->ebx >> 16) & 0xff, 8);	/* addressable ids */
-	ck_assert_uint_eq(e->ebx & 0xffff, 0x0800);	/* the rest kept */
-	ck_assert(e->edx & (1u << 28));			/* HTT: several CPUs */
-	e = find_leaf(out, n, 0xb, 0);
-	ck_assert_uint_eq(e->ebx, 1);			/* one thread per core */
-	ck_assert_uint_eq(e->edx, 5);
-	e = find_leaf(out, n, 0xb, 1);
-	ck_assert_uint_eq(e->eax, 3);			/* 8 cores: 3 bits */
-	ck_assert_uint_eq(e->ebx, 8);
-	ck_assert_uint_eq((e->ecx >> 8) & 0xff, 2);	/* core level */
-	e = find_leaf(out, n, 0xb, 2);
-	ck_assert_uint_eq((e->ecx >> 8) & 0xff, 0);	/* end of levels */
-	e = find_leaf(out, n, 0x80000008, 0);
-	ck_assert_uint_eq(e->ecx & 0xff, 7);
-	ck_assert_uint_eq((e->ecx >> 12) & 0xf, 3);
-}
-END_TEST
-
-START_TEST(cpuid_single_cpu)
-{
-	const struct kvm_cpuid_entry2 supported[] = {
-		{ .function = 0x1, .ebx = 0x00ff0800, .edx = 1u << 28 },
-	};
-	struct kvm_cpuid_entry2 out[1 + CPUID_EXTRA_ENTRIES];
-
-	ck_assert_uint_eq(cpuid_build(supported, 1, out, 0, 1), 1);
-	ck_assert_uint_eq(out[0].ebx, 0x00010800);
-	ck_assert_uint_eq(out[0].edx & (1u << 28), 0);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("vmm_boot");
@@ -310,8 +254,6 @@ int main(void)
 	tcase_add_test(tc, bzimage_rejects_no_header);
 	tcase_add_test(tc, elf_pvh_note_found);
 	tcase_add_test(tc, elf_without_pvh_note);
-	tcase_add_test(tc, cpuid_apic_id_and_topology);
-	tcase_add_test(tc, cpuid_single_cpu);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }

@@ -1,5 +1,6 @@
 /* The vmm's control socket (vmm/control.c) without KVM: a socketpair plays
- * the daemon, an eventfd the vCPU threads. Every message the vmm sends is
+ * the daemon, an eventfd the vCPU threads, an I/O bus read the guest's
+ * look at the power button's Generic Event Device (vmm/x86/ged.c). Every message the vmm sends is
  * checked against its schema in gm_vmm_messages[], the generator's output
  * from schemas/protocol.json. */
 #include <fcntl.h>
@@ -14,6 +15,10 @@
 #include "tests/unit/check_tap.h"
 #include "vmm/control.h"
 #include "vmm/exit_status.h"
+#include "vmm/io_bus.h"
+#include "vmm/x86/acpi.h"
+#include "vmm/x86/ged.h"
+#include "vmm/x86/layout.h"
 
 #define NVCPUS 3
 
@@ -22,10 +27,17 @@ struct rig {
 	struct event_base *base;
 	struct vm_stop stop;
 	struct control ctl;
+	struct ged ged;
+	int ged_line;	/* the level of the GED's interrupt line */
 	int entered_fd;
 	int daemon;	/* the daemon's end */
 	int vmm;	/* the vmm's end, the control socket */
 };
+
+static void set_ged_line(void *opaque, int level)
+{
+	*(int *)opaque = level;
+}
 
 static void rig_up(struct rig *r)
 {
@@ -40,8 +52,10 @@ static void rig_up(struct rig *r)
 	ck_assert_int_eq(ipc_socketpair(sv), 0);
 	r->daemon = sv[0];
 	r->vmm = sv[1];
-	ck_assert_msg(control_start(&r->ctl, r->base, r->vmm, &r->stop, r->entered_fd, NVCPUS,
-				    err, sizeof(err)) == 0, "%s", err);
+	r->ged_line = 0;
+	ged_init(&r->ged, set_ged_line, &r->ged_line);
+	ck_assert_msg(control_start(&r->ctl, r->base, r->vmm, &r->stop, &r->ged, r->entered_fd,
+				    NVCPUS, err, sizeof(err)) == 0, "%s", err);
 	/* So the daemon's reads below can tell "nothing sent". */
 	fcntl(r->daemon, F_SETFL, O_NONBLOCK);
 }
@@ -53,6 +67,7 @@ static void rig_down(struct rig *r)
 		close(r->daemon);
 	close(r->vmm);
 	close(r->entered_fd);
+	ged_destroy(&r->ged);
 	vm_stop_destroy(&r->stop);
 	event_base_free(r->base);
 }
@@ -152,6 +167,40 @@ START_TEST(stop_command_stops_as_sigterm_does)
 }
 END_TEST
 
+/* The guest's _EVT reading the GED's event byte. */
+static uint8_t guest_reads_ged(struct rig *r)
+{
+	struct io_bus pio;
+	uint8_t events = 0xee;
+
+	io_bus_init(&pio);
+	ck_assert_int_eq(ged_register(&r->ged, &pio), 0);
+	ck_assert(io_bus_access(&pio, LAYOUT_GED_PORT, &events, 1, false));
+	io_bus_destroy(&pio);
+	return events;
+}
+
+START_TEST(power_button_raises_the_ged_line_until_the_guest_reads)
+{
+	struct rig r;
+
+	rig_up(&r);
+	ck_assert_uint_eq(guest_reads_ged(&r), 0);	/* nothing pending */
+	daemon_sends(&r, "{\"command\":\"power_button\"}");
+	ck_assert_int_eq(r.ged_line, 1);
+	ck_assert(!vm_stop_requested(&r.stop));		/* the guest decides */
+	/* Pressed twice before the guest looks: one event. */
+	daemon_sends(&r, "{\"command\":\"power_button\"}");
+	ck_assert_uint_eq(guest_reads_ged(&r), ACPI_GED_EVENT_POWER_BUTTON);
+	ck_assert_int_eq(r.ged_line, 0);
+	ck_assert_uint_eq(guest_reads_ged(&r), 0);	/* read means cleared */
+	/* Pressed again, it rises again. */
+	daemon_sends(&r, "{\"command\":\"power_button\"}");
+	ck_assert_int_eq(r.ged_line, 1);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(daemon_gone_stops_the_guest)
 {
 	struct rig r;
@@ -177,6 +226,9 @@ START_TEST(malformed_commands_are_ignored)
 		"{\"command\":\"halt\"}",
 		"{\"command\":\"stop\",\"now\":true}",
 		"{\"command\":\"stop\",\"command\":\"stop\"}",
+		"{\"command\":\"power_button\",\"long\":true}",
+		"{\"command\":\"power_button\",\"command\":\"power_button\"}",
+		"{\"command\":7}",
 		"{\"event\":\"running\"}",
 		"[\"stop\"]",
 		"\"stop\"",
@@ -189,6 +241,7 @@ START_TEST(malformed_commands_are_ignored)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		daemon_sends(&r, bad[i]);
 		ck_assert_msg(!vm_stop_requested(&r.stop), "'%s' stopped the guest", bad[i]);
+		ck_assert_msg(r.ged_line == 0, "'%s' pressed the power button", bad[i]);
 	}
 	/* Too big for the vmm's buffer. */
 	memset(big, ' ', sizeof(big));
@@ -253,6 +306,7 @@ int main(void)
 	tcase_add_test(tc, running_once_every_vcpu_entered);
 	tcase_add_test(tc, no_running_once_stopping);
 	tcase_add_test(tc, stop_command_stops_as_sigterm_does);
+	tcase_add_test(tc, power_button_raises_the_ged_line_until_the_guest_reads);
 	tcase_add_test(tc, daemon_gone_stops_the_guest);
 	tcase_add_test(tc, malformed_commands_are_ignored);
 	tcase_add_test(tc, stopped_says_status_and_reason);

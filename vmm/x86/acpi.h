@@ -25,6 +25,12 @@
 #define ACPI_RESET_PORT		(LAYOUT_I8042_PORT + 4)
 #define ACPI_RESET_VALUE	0xfe
 
+/* The Generic Event Device's events (hardware-reduced ACPI, _HID ACPI0013):
+ * bits of the byte at LAYOUT_GED_PORT, which its _EVT method reads (and so
+ * clears) when LAYOUT_GED_GSI fires. The power button's becomes
+ * Notify (PWRB, 0x80), "power button pressed". */
+#define ACPI_GED_EVENT_POWER_BUTTON	0x01
+
 /* Legacy PCI INTx routing, stated by the DSDT's _PRT and the device tree's
  * interrupt-map: pin 0..3 (INTA..INTD) of device 1..31 on bus 0 goes to
  * IOAPIC input 16..23, level-triggered, active-low, shared. The usual

@@ -33,6 +33,9 @@ static const struct asl_define defines[] = {
 	{ "COM1_PORT", LAYOUT_COM1_PORT },
 	{ "COM1_IRQ", LAYOUT_COM1_GSI },
 	{ "SLEEP_TYP_S5", ACPI_SLEEP_TYP_S5 },
+	{ "GED_PORT", LAYOUT_GED_PORT },
+	{ "GED_GSI", LAYOUT_GED_GSI },
+	{ "GED_POWER_BUTTON", ACPI_GED_EVENT_POWER_BUTTON },
 };
 
 int main(void)

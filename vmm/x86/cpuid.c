@@ -12,6 +12,7 @@
 #define LEAF_FEATURES		0x1
 #define LEAF_CACHE_INTEL	0x4
 #define LEAF_TOPOLOGY		0xb
+#define LEAF_XSAVE		0xd
 #define LEAF_TOPOLOGY_V2	0x1f
 #define LEAF_EXT_FEATURES	0x80000001
 #define LEAF_ADDR_SIZES		0x80000008
@@ -20,6 +21,9 @@
 
 #define F1_EDX_HTT		(1u << 28)
 #define F1_ECX_CX16		(1u << 13)
+#define F1_ECX_TSC_DEADLINE	(1u << 24)
+#define F1_ECX_XSAVE		(1u << 26)
+#define F1_ECX_HYPERVISOR	(1u << 31)
 #define EXT_ECX_CMP_LEGACY	(1u << 1)
 #define CACHE_LEVEL(eax)	(((eax) >> 5) & 0x7)
 #define CACHE_SHARING_MASK	(0xfffu << 14)
@@ -77,6 +81,12 @@ static void patch_entry(struct kvm_cpuid_entry2 *e, unsigned int apic_id,
 			e->edx |= F1_EDX_HTT;
 		else
 			e->edx &= ~F1_EDX_HTT;
+		/* A guest looks for a hypervisor's leaves (0x40000000 on,
+		 * KVM's signature and paravirt features, which KVM's list
+		 * has) only when this bit says it runs on one: without it
+		 * Linux has no kvm-clock and calibrates its TSC against
+		 * timers that a VM cannot make exact. */
+		e->ecx |= F1_ECX_HYPERVISOR;
 		if (cpuid_host_is_pvm())
 			e->ecx &= ~F1_ECX_CX16;
 		break;
@@ -132,6 +142,15 @@ static unsigned int topology_entries(uint32_t leaf, struct kvm_cpuid_entry2 *out
 	return 3;
 }
 
+void cpuid_add_capabilities(struct kvm_cpuid2 *supported, int sys_fd)
+{
+	if (ioctl(sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) <= 0)
+		return;
+	for (unsigned int i = 0; i < supported->nent; i++)
+		if (supported->entries[i].function == LEAF_FEATURES)
+			supported->entries[i].ecx |= F1_ECX_TSC_DEADLINE;
+}
+
 unsigned int cpuid_build(const struct kvm_cpuid_entry2 *supported, unsigned int n,
 			 struct kvm_cpuid_entry2 *out, unsigned int apic_id,
 			 unsigned int ncpus)
@@ -156,6 +175,51 @@ unsigned int cpuid_build(const struct kvm_cpuid_entry2 *supported, unsigned int 
 	return count;
 }
 
+static const struct kvm_cpuid_entry2 *find_entry(const struct kvm_cpuid_entry2 *e,
+						  unsigned int n, uint32_t leaf, uint32_t index)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (e[i].function == leaf && e[i].index == index)
+			return &e[i];
+	return NULL;
+}
+
+uint64_t cpuid_xcr0(const struct kvm_cpuid_entry2 *supported, unsigned int n)
+{
+	const struct kvm_cpuid_entry2 *f = find_entry(supported, n, LEAF_FEATURES, 0);
+	const struct kvm_cpuid_entry2 *x = find_entry(supported, n, LEAF_XSAVE, 0);
+
+	if (!f || !(f->ecx & F1_ECX_XSAVE) || !x)
+		return 0;
+	return x->eax | (uint64_t)x->edx << 32;
+}
+
+/* KVM keeps leaf 0xd's EBX (the XSAVE area for the components enabled in
+ * XCR0) in step with the XCR0 it knows, and learns a new XCR0 when the
+ * guest's XSETBV exits. Where XSETBV does not exit (QEMU's TCG emulating
+ * SVM, the nested-KVM rig), KVM keeps the reset XCR0 (x87 only): EBX says
+ * 576 bytes against the 2696 the enabled components need ("XSAVE
+ * consistency problem"), and KVM loads that XCR0 at each entry, so the
+ * guest's XSAVE drops its SSE and AVX state. Handing over the vCPU with
+ * XCR0 already holding every component the guest may enable (a state a
+ * boot loader may leave: XCR0 outlives CR4.OSXSAVE) keeps KVM's XCR0 and
+ * the guest's alike when the guest enables them all, as Linux does; where
+ * XSETBV exits, the guest's own XCR0 replaces it as usual. */
+static int set_xcr0(int vcpu_fd, uint64_t xcr0, unsigned int apic_id,
+		    char *err, size_t errlen)
+{
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = xcr0 } } };
+
+	if (!xcr0)
+		return 0;	/* no XSAVE */
+	if (ioctl(vcpu_fd, KVM_SET_XCRS, &xcrs) < 0) {
+		snprintf(err, errlen, "vCPU %u: KVM_SET_XCRS (XCR0 %#llx): %s", apic_id,
+			 (unsigned long long)xcr0, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int cpuid_setup_vcpu(int vcpu_fd, const struct kvm_cpuid2 *supported,
 		     unsigned int apic_id, unsigned int ncpus,
 		     char *err, size_t errlen)
@@ -175,5 +239,8 @@ int cpuid_setup_vcpu(int vcpu_fd, const struct kvm_cpuid2 *supported,
 	if (ret < 0)
 		snprintf(err, errlen, "vCPU %u: KVM_SET_CPUID2: %s", apic_id, strerror(errno));
 	free(c);
-	return ret < 0 ? -1 : 0;
+	if (ret < 0)
+		return -1;
+	return set_xcr0(vcpu_fd, cpuid_xcr0(supported->entries, supported->nent),
+			apic_id, err, errlen);
 }

@@ -1,6 +1,7 @@
 /*
  * The DSDT of the x86-64 machine: the PCI host bridge, the ECAM
- * reservation, COM1 and the S5 (power-off) sleep type. Compiled by iasl at
+ * reservation, COM1, the S5 (power-off) sleep type, and the power button
+ * behind a Generic Event Device. Compiled by iasl at
  * build time into vmm/x86/dsdt.hex, which acpi.c copies into guest memory.
  *
  * Every number comes from dsdt_layout.asi, generated from layout.h and
@@ -88,6 +89,40 @@ DefinitionBlock ("", "DSDT", 2, "GSTMGR", "GUESTMGR", 1)
                 IO (Decode16, COM1_PORT, COM1_PORT, 0x01, 0x08)
                 IRQNoFlags () { COM1_IRQ }
             })
+        }
+
+        /* Hardware-reduced ACPI has no fixed power button and no SCI: the
+         * vmm raises this device's interrupt, and the OS runs _EVT, which
+         * reads (and so clears) the pending events and lowers the line. */
+        Device (GED0)
+        {
+            Name (_HID, "ACPI0013")
+            Name (_UID, Zero)
+            Name (_CRS, ResourceTemplate ()
+            {
+                Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { GED_GSI }
+            })
+            OperationRegion (EVTR, SystemIO, GED_PORT, One)
+            Field (EVTR, ByteAcc, NoLock, Preserve)
+            {
+                EVTS, 8
+            }
+            Method (_EVT, 1, Serialized)
+            {
+                Local0 = EVTS
+                If (Local0 & GED_POWER_BUTTON)
+                {
+                    Notify (PWRB, 0x80)     /* the button was pressed */
+                }
+            }
+        }
+
+        /* The power button, a control-method one: its presses come as
+         * Notify (0x80) from GED0. */
+        Device (PWRB)
+        {
+            Name (_HID, EisaId ("PNP0C0C"))
+            Name (_UID, Zero)
         }
     }
 }

@@ -45,6 +45,8 @@
 #define LAYOUT_COM1_GSI		4
 #define LAYOUT_I8042_PORT	0x60		/* data 0x60, command/status 0x64 */
 #define LAYOUT_ACPI_SLEEP_PORT	0x3c0		/* FADT sleep control (write) / status (read) */
+#define LAYOUT_GED_PORT		0x3c1		/* the DSDT's Generic Event Device: events (read) */
+#define LAYOUT_GED_GSI		5		/* its interrupt: level, active high */
 #define LAYOUT_PCI_CONFIG_PORT	0xcf8		/* configuration mechanism #1: 0xcf8-0xcff */
 #define LAYOUT_PCI_IO_BASE	0xc000
 #define LAYOUT_PCI_IO_SIZE	0x4000
