@@ -62,6 +62,12 @@ threads=$(ls "/proc/$vmm/task" | wc -l)
 filtered=$(grep -l '^Seccomp:[[:space:]]*2' /proc/"$vmm"/task/*/status | wc -l)
 tap_check "every thread of the vmm has the filter ($filtered of $threads)" \
 	test "$threads" -ge 2 -a "$filtered" -eq "$threads"
+# The guest listens once its checks are done (a minute at most).
+i=0
+while ! grep -q ECHO-READY "$tmp/state/testguest/serial.log" 2>/dev/null && [ "$i" -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 (printf 'hello\r'; sleep 2) | gctl serial testguest >"$tmp/serial" 2>/dev/null
 tap_check "the confined vmm carries the serial port both ways" grep -q "ECHO hello" "$tmp/serial"
 gm_status_is "stop (ForceShutdown)" 0 gctl stop testguest
