@@ -9,9 +9,11 @@
 #                linux-image-cloud-amd64 depends on
 #   vmlinux      the same kernel uncompressed (ELF with the PVH entry note)
 #   initrd.img   busybox-static, the virtio modules the kernel does not have
-#                built in (with their dependencies, in load order) and
-#                scripts/debian-guest/init as /init (see it for gm.run=
-#                and gm.script=); cpio newc, zstd (or gzip)
+#                built in (with their dependencies, in load order), the ACPI
+#                power button's (button, evdev), scripts/debian-guest/init
+#                as /init (see it for gm.run= and gm.script=) and
+#                scripts/debian-guest/power-button as acpid's handler of
+#                the button; cpio newc, zstd (or gzip)
 #   guest.json   the package's config for guestmgrd
 #                (schemas/guest-config.schema.json: fuchsia.virtualization
 #                GuestConfig names, paths relative to OUTDIR); guestmgr-vmm
@@ -29,7 +31,7 @@ outdir=${1:-$top/out/packages/debian}
 # What the guest needs from the kernel; whatever of it is built in is skipped.
 wanted_modules="virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev
   virtio_blk virtio_net virtio_console virtio_balloon virtio_rng
-  vsock vmw_vsock_virtio_transport"
+  vsock vmw_vsock_virtio_transport button evdev"
 
 say() {
 	echo "build-debian-guest: $*"
@@ -49,7 +51,9 @@ debs_unpack
 root=$work/root
 initramfs_busybox "$root"
 cp "$helpers/init" "$root/init"
-chmod 0755 "$root/init"
+mkdir -p "$root/etc/acpi/PWRF"
+cp "$helpers/power-button" "$root/etc/acpi/PWRF/00000080"
+chmod 0755 "$root/init" "$root/etc/acpi/PWRF/00000080"
 # shellcheck disable=SC2086 # one word per module name
 initramfs_modules "$root" $wanted_modules
 

@@ -6,6 +6,7 @@ EXTRA_DIST += \
 	scripts/demo.sh \
 	scripts/build-debian-guest.sh \
 	scripts/debian-guest/init \
+	scripts/debian-guest/power-button \
 	scripts/debian-guest/extract-vmlinux.sh \
 	scripts/debian-guest/module-order.sh \
 	scripts/debian-guest/debs.sh

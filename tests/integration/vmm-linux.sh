@@ -7,7 +7,9 @@
 #   - each time Linux says it runs on KVM and switches to kvm-clock, its
 #     log has no WARNING, "unstable" or XSAVE consistency line, every vCPU
 #     comes up, /init says GUESTMGR-READY, and the vmm ends with status 0
-#     and the reason: ACPI S5 for a poweroff (1 and 4 vCPUs), the i8042
+#     and the reason: ACPI S5 for a poweroff (1 vCPU: /init's; 4 vCPUs: the
+#     ACPI power button, pressed through the vmm's control socket, which
+#     Linux's button driver and the package's acpid answer), the i8042
 #     reset for a reboot=k reboot (2 vCPUs);
 #   - on 2 vCPUs, every device we have, driven by Linux's own drivers on our
 #     vmm (tests/integration/vmm-linux-guest.sh is what the guest runs):
@@ -33,6 +35,7 @@ debian_package || { tap_done; exit; }
 # Linux boots in tens of seconds under nested KVM.
 vmm_timeout=${VMM_TEST_TIMEOUT:-300}
 dev=$top_builddir/devices
+send_config=$top_builddir/tests/integration/vmm-send-config
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
@@ -89,26 +92,44 @@ boot_checks() {
 	[ "$tap_failed" -eq "$failed_before" ] || show "$1"
 }
 
-# timed NAME: runs the vmm on $tmp/NAME.json with --stats (stdin from
-# $tmp/NAME.in when it exists); sets st and ms.
+# timed NAME [ACTION...]: runs the vmm on $tmp/NAME.json with --stats
+# (stdin from $tmp/NAME.in when it exists); with ACTIONs, under
+# vmm-send-config, which plays the daemon on the vmm's control socket and
+# runs them (its --then actions) once the guest runs. Sets st and ms.
 timed() {
+	name=$1
+	shift
 	in=/dev/null
-	[ -p "$tmp/$1.in" ] && in=$tmp/$1.in
+	[ -p "$tmp/$name.in" ] && in=$tmp/$name.in
+	actions=
+	for a; do
+		actions="$actions --then $a"
+	done
 	start_ns=$(date +%s%N)
-	timeout "$vmm_timeout" "$vmm" --config "$tmp/$1.json" --stats \
-		<"$in" >"$tmp/$1.out" 2>"$tmp/$1.err"
+	if [ -n "$actions" ]; then
+		# shellcheck disable=SC2086 # one word per action (no spaces in them)
+		timeout "$vmm_timeout" "$send_config" $actions "$tmp/$name.json" -- "$vmm" --stats \
+			<"$in" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	else
+		timeout "$vmm_timeout" "$vmm" --config "$tmp/$name.json" --stats \
+			<"$in" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	fi
 	st=$?
 	ms=$((($(date +%s%N) - start_ns) / 1000000))
-	tap_diag "$1: the vmm ran $ms ms"
+	tap_diag "$name: the vmm ran $ms ms"
 }
 
-# 1 and 4 vCPUs, each powered off; 2 vCPUs with the devices below, rebooted.
+# 1 vCPU, powered off by /init; 4 vCPUs, powered off by the ACPI power
+# button pressed through the vmm's control socket once the guest's shell
+# runs; 2 vCPUs with the devices below, rebooted.
 linux_config smp1 1 poweroff
 timed smp1
 boot_checks smp1 1 "$st" "guest stopped: ACPI power off (S5)"
-linux_config smp4 4 poweroff
-timed smp4
+linux_config smp4 4 shell
+timed smp4 "expect:$tmp/smp4.out:GUESTMGR-SCRIPT-EXIT" 'send:{"command":"power_button"}'
 boot_checks smp4 4 "$st" "guest stopped: ACPI power off (S5)"
+tap_check "4 vCPU(s): Linux powered off on the ACPI power button" \
+	grep -q 'guestmgr-init: the power button was pressed: powering off' "$tmp/smp4.out"
 
 # The devices, on two vCPUs. Disks, each found in the guest by its serial:
 # raw read-write, qcow2 (made by qemu-img from the same kind of content),

@@ -19,11 +19,15 @@
  *   send:TEXT   send TEXT as one message
  *   close       close the socket, as a daemon that died would
  *   wait:FILE   wait until FILE exists (a test looking at the vmm first)
+ *   expect:FILE:TEXT  wait until FILE holds TEXT (the guest's output says
+ *               it is ready); the actions after it are dropped when the vmm
+ *               speaks or hangs up first, or after 10 minutes
  *
  * It exits with COMMAND's exit status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +72,42 @@ static void wait_for_file(const char *path)
 		nanosleep(&tick, NULL);
 }
 
+/* Whether FILE holds TEXT (read whole; it is a guest's log). */
+static bool file_has(const char *path, const char *text)
+{
+	static char buf[1 << 20];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	return memmem(buf, n, text, strlen(text)) != NULL;
+}
+
+/* expect:FILE:TEXT; false when the vmm spoke or hung up first, or time ran
+ * out. */
+static bool expect_text(struct helper *h, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	char path[4096];
+	struct pollfd p = { .fd = h->sock, .events = POLLIN };
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(path)) {
+		die(arg, "expect:FILE:TEXT");
+		return false;
+	}
+	snprintf(path, sizeof(path), "%.*s", (int)(colon - arg), arg);
+	for (int i = 0; i < 6000; i++) {
+		if (file_has(path, colon + 1))
+			return true;
+		if (poll(&p, 1, 100) != 0)
+			return false;
+	}
+	return false;
+}
+
 /* Runs the --then actions; false once the socket is closed. */
 static bool run_actions(struct helper *h)
 {
@@ -81,8 +121,12 @@ static bool run_actions(struct helper *h)
 			close(h->sock);
 			return false;
 		}
+		if (!strncmp(a, "expect:", 7) && !expect_text(h, a + 7))
+			return true;
 		if (!strncmp(a, "wait:", 5))
 			wait_for_file(a + 5);
+		else if (!strncmp(a, "expect:", 7))
+			continue;
 		else if (strncmp(a, "send:", 5) != 0)
 			die(a, "unknown action");
 		else if (ipc_send(h->sock, a + 5, strlen(a + 5), NULL, 0, &ierr) != IPC_OK)
