@@ -29,9 +29,12 @@ void power_button_init(uint8_t vector)
 {
 	char why[96];
 
-	/* Elsewhere (QEMU) the line may be another device's: leave it. */
-	if (!acpi_table_has("DSDT", "ACPI0013")) {
-		console_printf("testguest: no Generic Event Device (ACPI0013) in the DSDT: no power button\n");
+	/* The GED at layout.h's port and GSI is our vmm's (OEM "GSTMGR"):
+	 * QEMU microvm has a GED of its own elsewhere, and GSI 5 may be
+	 * another device's line there. */
+	if (!acpi_table_has("DSDT", "ACPI0013") || !acpi_table_has("DSDT", "GSTMGR")) {
+		console_printf("testguest: no guestmgr Generic Event Device (ACPI0013) in the DSDT: "
+			       "no power button\n");
 		return;
 	}
 	irq_set_handler(vector, power_button_interrupt);

@@ -4,7 +4,8 @@
  * button is pressed, whatever runs, the guest says so
  * ("TEST power_button.pressed PASS"), prints its summary and powers off
  * through the ACPI sleep control register (S5), as an OS would. Only where
- * the DSDT has a GED (ACPI0013): elsewhere (QEMU) the line is left alone. */
+ * the DSDT is our vmm's and has its GED (ACPI0013): elsewhere (QEMU) the
+ * line is left alone. */
 #ifndef TESTGUEST_POWER_BUTTON_H
 #define TESTGUEST_POWER_BUTTON_H
 

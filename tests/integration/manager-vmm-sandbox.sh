@@ -94,5 +94,7 @@ tap_check "the daemon lives on" kill -0 "$gm_daemon_pid"
 rm "$tmp/forbidden"
 gm_status_is "the next launch runs" 0 gctl launch testguest
 gctl stop testguest >/dev/null
+[ "$tap_failed" -eq 0 ] || tap_diag "the daemon's log:" "$(cat "$tmp/daemon.log")" \
+	"the guest's serial log:" "$(cat "$tmp/state/testguest/serial.log")"
 
 tap_done

@@ -51,10 +51,11 @@ tap_check "stop command: the reason on stderr too" \
 # (the testguest package's way to wait): the guest's handler sees the
 # Generic Event Device's interrupt and powers off (ACPI S5), status 0.
 fd_config button "test=echo echo_timeout_ms=0" 2
-daemon_run button --then 'send:{"command":"power_button"}'
+daemon_run button --then "expect:$tmp/button.out:ECHO-READY" \
+	--then 'send:{"command":"power_button"}'
 st=$?
 tap_check "power button: the guest powers off: status 0, 'ACPI power off (S5)'" \
-	saw button "$running" "vcpus-in-KVM_RUN 2/2" \
+	saw button "$running" \
 	'{"event":"stopped","exit_status":0,"message":"guest stopped: ACPI power off (S5)"}' ||
 	show_control button
 tap_check "power button: the guest saw it pressed" \
