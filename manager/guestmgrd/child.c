@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -13,29 +14,53 @@
 
 #include "manager/guestmgrd/log.h"
 
-/* Everything the child needs is set up here, between fork and exec. */
-static void __attribute__((noreturn)) exec_child(const struct child_spec *spec, int out)
+/* Starts SPEC's program with OUT as its stdout and stderr. posix_spawn
+ * (glibc: clone with CLONE_VM|CLONE_VFORK) rather than fork + exec: a fork
+ * of the daemon copies its page tables and then pays a copy-on-write fault
+ * for each page either side touches before the exec, which was most of the
+ * daemon's own share of a Launch (bench/README.md, bench/api). The file
+ * actions run in the child, in order. */
+static int spawn_child(const struct child_spec *spec, int out, pid_t *pid)
 {
-	int high[64];
-	sigset_t none;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dfl;
+	int high[CHILD_MAX_FDS];
+	size_t moved = 0;
+	int rc = 0;
 
+	if (spec->nfds > CHILD_MAX_FDS)
+		return E2BIG;
+	/* Out of the way of 3..3+nfds first (one fd may sit where another
+	 * goes), close-on-exec so only their dup2 copies reach the child. */
+	for (; moved < spec->nfds; moved++) {
+		high[moved] = fcntl(spec->fds[moved], F_DUPFD_CLOEXEC, 3 + CHILD_MAX_FDS);
+		if (high[moved] < 0) {
+			rc = errno;
+			goto close_high;
+		}
+	}
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	/* Out of the way of 3..3+nfds first, then into place. */
-	for (size_t i = 0; i < spec->nfds && i < 64; i++)
-		high[i] = fcntl(spec->fds[i], F_DUPFD, 100);
-	int null = open("/dev/null", O_RDONLY);
-
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		_exit(127);
-	for (size_t i = 0; i < spec->nfds && i < 64; i++)
-		if (high[i] < 0 || dup2(high[i], 3 + (int)i) < 0)
-			_exit(127);
-	syscall(SYS_close_range, 3 + spec->nfds, ~0u, 0);
-	execv(spec->path, (char *const *)spec->argv);
-	fprintf(stderr, "cannot run %s: %s\n", spec->path, strerror(errno));
-	_exit(127);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, out, 2);
+	for (size_t i = 0; i < spec->nfds; i++)
+		posix_spawn_file_actions_adddup2(&fa, high[i], 3 + (int)i);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3 + (int)spec->nfds);
+	rc = posix_spawn(pid, spec->path, &fa, &attr, (char *const *)spec->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+close_high:
+	while (moved > 0)
+		close(high[--moved]);
+	return rc;
 }
 
 static void keep_line(struct child *c, const char *line)
@@ -113,17 +138,15 @@ int child_spawn(struct child *c, struct event_base *base, const struct child_spe
 		snprintf(err, errlen, "%s: pipe: %s", c->name, strerror(errno));
 		return -1;
 	}
-	pid_t pid = fork();
+	pid_t pid;
+	int rc = spawn_child(spec, out[1], &pid);
 
-	if (pid < 0) {
-		snprintf(err, errlen, "%s: fork: %s", c->name, strerror(errno));
+	close(out[1]);
+	if (rc) {
+		snprintf(err, errlen, "%s: cannot run %s: %s", c->name, spec->path, strerror(rc));
 		close(out[0]);
-		close(out[1]);
 		return -1;
 	}
-	if (pid == 0)
-		exec_child(spec, out[1]);
-	close(out[1]);
 	c->pid = pid;
 	c->out_fd = out[0];
 	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);

@@ -33,6 +33,10 @@ struct child {
 	void *ctx;
 };
 
+/* The most fds a child is given (a device: its vhost-user socket and a
+ * disk's chain of images; the vmm gets its files through its socket). */
+#define CHILD_MAX_FDS 64
+
 struct child_spec {
 	const char *path;
 	const char *const *argv;	/* argv[0] included, NULL terminated */

@@ -6,7 +6,7 @@
 # itself, a graceful stop by the ACPI power button and one that times out,
 # a device killed, the vmm killed) with its status and reason, and
 # 50 launch/stop cycles leaving the daemon's fds, children, memfds and RSS
-# where they started.
+# where they started; a vmm that cannot be run is a START_FAILURE.
 . "$top_srcdir/tests/lib.sh"
 need_kvm
 . "$top_srcdir/tests/integration/manager-lib.sh"
@@ -190,4 +190,11 @@ tap_check "fds as before ($fds0 -> $(gm_fds))" test "$(gm_fds)" -eq "$fds0"
 tap_check "children as before ($kids0 -> $(children))" test "$(children)" -eq "$kids0"
 tap_check "memfds as before ($memfd0 -> $(memfds))" test "$(memfds)" -eq "$memfd0"
 tap_check "RSS within 1 MiB of before ($rss0 -> $(rss) kB)" test "$(rss)" -le $((rss0 + 1024))
+
+# A vmm that cannot be run: START_FAILURE naming it, and the daemon lives.
+gm_stop
+gm_start --vmm "$tmp/no-such-vmm"
+gm_expect "a vmm that cannot be run is START_FAILURE naming it" \
+	"START_FAILURE: vmm: cannot run $tmp/no-such-vmm: No such file or directory" gctl launch testguest
+tap_check "the daemon lives on" kill -0 "$gm_daemon_pid"
 tap_done
