@@ -289,8 +289,7 @@ static void on_vmm_message(evutil_socket_t fd, short what, void *arg)
 		log_warn("guest '%s': vmm sent a message that is not one: %s", run->g->name,
 			 doc ? err : "not JSON");
 	} else if (which == GM_VMM_RUNNING) {
-		lifecycle_running(run->g);
-		lifecycle_write_state(run->g);
+		lifecycle_running(run->g);	/* writes the runtime state */
 	} else {
 		run->said_stopped = true;
 		snprintf(run->vmm_message, sizeof(run->vmm_message), "%s",
