@@ -84,10 +84,4 @@ EXTRA_DIST += tests/integration/vmm-linux-guest.sh
 dist_check_SCRIPTS += tests/integration/vmm-linux.sh
 TESTS += tests/integration/vmm-linux.sh
 
-# Opt-in, long: the debian package's kernel on our own vmm (see the script
-# for what to expect where KVM is software-assisted).
-EXTRA_DIST += tests/debian-package.sh tests/linux/debian-on-vmm.sh
-check-linux: all
-	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-		$(SHELL) $(top_srcdir)/tests/linux/debian-on-vmm.sh
-.PHONY: check-linux
+EXTRA_DIST += tests/debian-package.sh
