@@ -74,6 +74,9 @@ serial_session testguest '' 1 >"$tmp/s3"
 tap_check "serial: a late client gets the backlog first" grep -q "ECHO-READY" "$tmp/s3"
 tap_check "serial: the log under the state directory has it all" \
 	grep -q "ECHO hello" "$tmp/state/testguest/serial.log"
+[ "$tap_failed" -eq 0 ] || tap_diag "GetInfo:" "$(gctl --json info testguest)" \
+	"the guest's serial log:" "$(cat "$tmp/state/testguest/serial.log")" \
+	"the daemon's log:" "$(cat "$tmp/daemon.log")"
 
 # ForceShutdown, then Launch at once.
 gm_status_is "stop --force (ForceShutdown) returns once it is stopped" 0 gctl stop --force testguest
