@@ -13,6 +13,8 @@
 #define PIT_MODE		0x43
 #define PIT_CH0_MODE0_LOHI	0x30
 #define PIT_CH0_LATCH		0x00
+#define PAIR_SPREAD		(PIT_WINDOW / 100)	/* 1% of the window: 100 us */
+#define PAIR_TRIES		1000
 
 static struct timer_info info;
 static volatile uint64_t irq_ticks;
@@ -34,14 +36,32 @@ static unsigned pit_read_count(void)
 	return count | (unsigned)inb(PIT_CH0_DATA) << 8;
 }
 
+/* A PIT count and the LAPIC count read between two reads of it, when
+ * those two are at most PAIR_SPREAD PIT clocks apart (the PIT's count is
+ * their middle); false when they are not, as when the vCPU was preempted
+ * in between: on a loaded host that would skew the rate by a third or
+ * more, and the guest's timeouts would run that much fast. */
+static bool read_pair(unsigned *pit, uint32_t *lapic)
+{
+	unsigned before = pit_read_count();
+	uint32_t l = lapic_read(LAPIC_TIMER_CURRENT);
+	unsigned after = pit_read_count();
+
+	if (after > before || before - after > PAIR_SPREAD)
+		return false;
+	*pit = (before + after) / 2;
+	*lapic = l;
+	return true;
+}
+
 /* LAPIC timer counts (divide by 16) during PIT_WINDOW clocks of PIT
  * channel 0, or 0 when there is no PIT or it does not count. Channel 0
  * because its gate is always open (channel 2's needs port 0x61, which
  * QEMU microvm lacks); its interrupt is masked at the PIC and IOAPIC. */
 static uint64_t measure_against_pit(void)
 {
-	uint32_t start;
-	unsigned first;
+	uint32_t start = 0;
+	unsigned first = 0, tries;
 
 	lapic_write(LAPIC_TIMER_DIVIDE, DIVIDE_BY_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
@@ -49,16 +69,18 @@ static uint64_t measure_against_pit(void)
 	outb(PIT_MODE, PIT_CH0_MODE0_LOHI);
 	outb(PIT_CH0_DATA, PIT_START_COUNT & 0xff);
 	outb(PIT_CH0_DATA, PIT_START_COUNT >> 8);
-	first = pit_read_count();
-	start = lapic_read(LAPIC_TIMER_CURRENT);
-	if (first > PIT_START_COUNT || first < PIT_WINDOW)
+	for (tries = 0; tries < PAIR_TRIES && !read_pair(&first, &start); tries++)
+		;
+	if (tries == PAIR_TRIES || first > PIT_START_COUNT || first < PIT_WINDOW)
 		return 0;
 
 	/* Bounded twice: by polls, and by a quarter second of a 1 GHz bus. */
 	for (unsigned i = 0; i < 100000; i++) {
-		uint32_t now = lapic_read(LAPIC_TIMER_CURRENT);
-		unsigned count = pit_read_count();
+		uint32_t now;
+		unsigned count;
 
+		if (!read_pair(&count, &now))
+			continue;
 		if (count > first)
 			break;	/* went up: not a PIT counting down */
 		if (first - count >= PIT_WINDOW)

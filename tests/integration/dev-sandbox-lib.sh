@@ -36,6 +36,7 @@ status_field() {
 # neither root nor nobody, and no user in the user database has it.
 own_id() {
 	set -- $1
+	[ $# -eq 4 ] || return 1
 	[ "$1" = "$2" ] && [ "$1" = "$3" ] && [ "$1" = "$4" ] || return 1
 	[ "$1" != 0 ] && [ "$1" != 65534 ] || return 1
 	if command -v getent >/dev/null; then
