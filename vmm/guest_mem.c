@@ -49,6 +49,11 @@ int guest_mem_create(struct guest_mem *gm, const struct machine_desc *m,
 			 (unsigned long long)gm->size, strerror(errno));
 		goto fail;
 	}
+	/* Huge pages where the host lets shared memory have them
+	 * (transparent_hugepage/shmem_enabled "advise" or more): a booting
+	 * Linux touches a good part of its memory, and every 4 KiB page is a
+	 * nested-page fault; elsewhere this changes nothing. */
+	(void)madvise(gm->base, gm->size, MADV_HUGEPAGE);
 	add_region(gm, 0, m->ram_below_4g);
 	if (m->ram_above_4g)
 		add_region(gm, LAYOUT_HIGH_MEM, m->ram_above_4g);
