@@ -14,6 +14,13 @@
 #
 #   bench/linux.sh [BUILDDIR]     (default: out/build; RUNS=3 by default)
 #
+# KERNEL=vmlinux boots the same kernel as an ELF through its PVH entry on
+# all three (no decompression in the guest) instead of the package's
+# vmlinuz. SHMEM_THP=advise (in the rig only: a host's setting is its
+# owner's) lets shared memory, and so our vmm's guest RAM, have
+# transparent huge pages, as QEMU's private RAM has by default; the
+# report's header says which setting the run had.
+#
 # Where this host has no usable /dev/kvm it runs inside the nested-KVM rig
 # (tests/rig/README.md): every VMM there runs on the same emulated SVM, so
 # absolute times are inflated alike and the ratios are what count.
@@ -39,12 +46,17 @@ esac
 timer=$build/bench/boot-timer
 vmm=$build/vmm/guestmgr-vmm
 blk=$build/devices/virtio-blk
-kernel=$build/out/packages/debian/vmlinuz
+kernel=$build/out/packages/debian/${KERNEL:-vmlinuz}
 initrd=$build/out/packages/debian/initrd.img
 for f in "$timer" "$vmm" "$blk" "$kernel" "$initrd"; do
 	[ -e "$f" ] || { echo "bench/linux: $f missing: build first (make -C $build all debian-package)" >&2; exit 1; }
 done
 qemu=qemu-system-x86_64
+thp=/sys/kernel/mm/transparent_hugepage
+if [ -n "${SHMEM_THP:-}" ]; then
+	[ -n "${GUESTMGR_RIG:-}" ] || { echo "bench/linux: SHMEM_THP is for the rig; set $thp/shmem_enabled yourself" >&2; exit 1; }
+	echo "$SHMEM_THP" >"$thp/shmem_enabled"
+fi
 
 work=$(mktemp -d)
 device=
@@ -135,6 +147,8 @@ done
 
 echo "bench/linux: the debian package ($(basename "$kernel"), $(uname -r) host kernel), $runs runs each," \
 	"$mem_mib MiB, 1 vCPU, virtio-blk; command line '$cmdline'"
+echo "transparent huge pages: private memory $(sed 's/.*\[\(.*\)\].*/\1/' "$thp/enabled")," \
+	"shared memory $(sed 's/.*\[\(.*\)\].*/\1/' "$thp/shmem_enabled")"
 [ -z "${GUESTMGR_RIG:-}" ] || echo "(inside the nested-KVM rig: QEMU TCG with an emulated SVM)"
 awk -v runs="$runs" -f "$root/bench/stats.awk" -f "$root/bench/linux-report.awk" \
 	"$work/runs" "$work/mem" "$work/ktime" "$work/kslow"

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +39,27 @@ static void kvm(json_t *list)
 		add(list, "KVM is software-assisted (kvm_pvm): guest kernel code runs emulated");
 }
 
+/* Guest RAM is a memfd, shared with the device processes: its huge pages
+ * are the host's shmem setting's to give. In 4 KiB pages every page a
+ * guest first touches is a nested-page fault, and a Linux guest boots
+ * markedly slower (bench/README.md, "linux"). */
+static void huge_pages(json_t *list)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "re");
+	char line[128], *open, *close;
+
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) && (open = strchr(line, '[')) && (close = strchr(open, ']'))) {
+		*close = '\0';
+		if (strcmp(open + 1, "never") == 0 || strcmp(open + 1, "deny") == 0)
+			add(list, "shared memory gets no transparent huge pages "
+			    "(transparent_hugepage/shmem_enabled: %s): guest RAM is mapped in 4 KiB pages "
+			    "and Linux guests boot slower; 'advise' lets the vmm ask for them", open + 1);
+	}
+	fclose(f);
+}
+
 /* MemAvailable, in bytes; 0 when unknown. */
 static unsigned long long host_available(void)
 {
@@ -70,6 +92,7 @@ json_t *problems_detect(const struct guest *g)
 	json_t *list = json_array();
 
 	kvm(list);
+	huge_pages(list);
 	memory(list, g);
 	if (g->device_death[0])
 		add(list, "a device process died in the last run: %s", g->device_death);

@@ -40,6 +40,17 @@ gm_expect "autostart launched the package that asks for it" "launches" gctl --js
 tap_check "it failed to start, and says why" \
 	sh -c "$build/manager/guestctl/guestctl --ro-socket '$ro_sock' --json info broken |
 		jq -e '.guest_status == \"STOPPED\" and (.stop_reason.message | length > 0)' >/dev/null"
+# The host's shared-memory huge pages, as detected_problems see them.
+shmem=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/shmem_enabled 2>/dev/null)
+gctl --json info testguest >"$tmp/info.json"
+case $shmem in
+never | deny)
+	tap_check "detected_problems: shared memory without huge pages ($shmem)" \
+		jq -e ".detected_problems | any(contains(\"shmem_enabled: $shmem\"))" "$tmp/info.json" ;;
+*)
+	tap_check "detected_problems: nothing of huge pages (shmem_enabled: ${shmem:-none})" \
+		jq -e '.detected_problems | all(contains("huge pages") | not)' "$tmp/info.json" ;;
+esac
 gm_status_is "status exits 4 while an autostart guest is not RUNNING" 4 gctl status
 gm_expect "and names it" "not running: broken (STOPPED)" gctl status
 
