@@ -69,10 +69,10 @@ start_blk() {
 	rm -f "$work/blk.sock"
 	"$blk" --socket-path "$work/blk.sock" --blk-file "$work/disk.img" </dev/null >/dev/null 2>>"$work/blk.err" &
 	device=$!
-	i=0
-	while [ ! -S "$work/blk.sock" ] && [ "$i" -lt 200 ]; do
+	polls=0	# not $i: the caller's run counter
+	while [ ! -S "$work/blk.sock" ] && [ "$polls" -lt 200 ]; do
 		sleep 0.01
-		i=$((i + 1))
+		polls=$((polls + 1))
 	done
 }
 
