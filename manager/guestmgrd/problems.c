@@ -46,16 +46,18 @@ static void kvm(json_t *list)
 static void huge_pages(json_t *list)
 {
 	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "re");
-	char line[128], *open, *close;
+	char line[128], *setting, *end;
 
 	if (!f)
 		return;
-	if (fgets(line, sizeof(line), f) && (open = strchr(line, '[')) && (close = strchr(open, ']'))) {
-		*close = '\0';
-		if (strcmp(open + 1, "never") == 0 || strcmp(open + 1, "deny") == 0)
+	/* "always within_size advise [never] deny force": the one in brackets */
+	if (fgets(line, sizeof(line), f) && (setting = strchr(line, '[')) && (end = strchr(setting, ']'))) {
+		*end = '\0';
+		setting++;
+		if (strcmp(setting, "never") == 0 || strcmp(setting, "deny") == 0)
 			add(list, "shared memory gets no transparent huge pages "
 			    "(transparent_hugepage/shmem_enabled: %s): guest RAM is mapped in 4 KiB pages "
-			    "and Linux guests boot slower; 'advise' lets the vmm ask for them", open + 1);
+			    "and Linux guests boot slower; 'advise' lets the vmm ask for them", setting);
 	}
 	fclose(f);
 }
