@@ -38,8 +38,16 @@ run_suite() {
 	passed=$((passed + $(count PASS)))
 	failed=$((failed + $(count FAIL) + $(count XPASS) + $(count ERROR)))
 	skipped=$((skipped + $(count SKIP) + $(count XFAIL)))
-	# Show what failed, so the cause is in the output and not only in the log.
+	# Show what failed, so the cause is in the output and not only in the
+	# log: the verdicts, then each failed test's failing lines and its end.
 	grep -E '^(FAIL|ERROR|XPASS):' "$log" || true
+	grep -E '^(FAIL|ERROR|XPASS):' "$log" | sed 's/^[A-Z]*: \([^ ]*\).*/\1/; s/\.sh$//' | sort -u |
+		while read -r test; do
+			[ -f "out/$name/$test.log" ] || continue
+			echo "=== $name: $test failed; from out/$name/$test.log:"
+			grep -E '^(not ok|Bail out!|rig-run:)' "out/$name/$test.log" | head -n 40
+			tail -n 20 "out/$name/$test.log"
+		done
 }
 
 run_suite build

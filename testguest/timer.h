@@ -14,6 +14,7 @@ struct timer_info {
 	const char *calibration;	/* "pit" or "assumed" */
 	uint32_t period_count;		/* initial count per tick, divide by 16 */
 	bool irq_ok;			/* the first tick arrived as an interrupt */
+	unsigned pit_spread_us;		/* how far from exact "pit" can be */
 };
 
 /* Calibrates and starts the periodic tick on this CPU; enables interrupts. */

@@ -19,8 +19,8 @@ static void check_timer(void)
 	const struct timer_info *t = timer_get_info();
 	uint64_t start;
 
-	report_info("lapic_timer_hz=%lu calibration=%s tick_hz=%u", t->bus_hz, t->calibration,
-		    TIMER_HZ);
+	report_info("lapic_timer_hz=%lu calibration=%s pit_spread_us=%u tick_hz=%u", t->bus_hz,
+		    t->calibration, t->pit_spread_us, TIMER_HZ);
 	if (!t->irq_ok) {
 		report_fail("lapic_timer", "no interrupt on vector %#x within 4 periods of the "
 			    "count register reloading", VEC_TIMER);

@@ -7,6 +7,11 @@ testguest=$top_builddir/testguest/testguest
 # A stuck guest fails its test instead of hanging the suite.
 vmm_timeout=${VMM_TEST_TIMEOUT:-120}
 
+# timeout(1)'s arguments for a run: SIGTERM after $vmm_timeout seconds,
+# and SIGKILL 10 s later should an orderly stop hang too. A variable, not
+# a function, so that a run in the background is timeout's own process.
+bounded="-k 10 $vmm_timeout"
+
 tmp=$(mktemp -d)
 # What a test starts in the background (devices, a console's far end).
 pids=
@@ -29,7 +34,7 @@ guest_config() {
 run_vmm() {
 	name=$1
 	shift
-	timeout "$vmm_timeout" "$vmm" --config "$tmp/$name.json" "$@" \
+	timeout $bounded "$vmm" --config "$tmp/$name.json" "$@" \
 		< /dev/null > "$tmp/$name.out" 2> "$tmp/$name.err"
 }
 
@@ -115,7 +120,7 @@ daemon_run() {
 	name=$1
 	shift
 	# shellcheck disable=SC2086 # $vmm_args is a list of arguments
-	timeout "$vmm_timeout" "$send_config" --events "$tmp/$name.events" "$@" \
+	timeout $bounded "$send_config" --events "$tmp/$name.events" "$@" \
 		"$tmp/$name.json" "$testguest" '&3' -- "$vmm" $vmm_args \
 		< /dev/null 3> "$tmp/$name.out" 2> "$tmp/$name.err"
 	st=$?

@@ -108,10 +108,10 @@ timed() {
 	start_ns=$(date +%s%N)
 	if [ -n "$actions" ]; then
 		# shellcheck disable=SC2086 # one word per action (no spaces in them)
-		timeout "$vmm_timeout" "$send_config" $actions "$tmp/$name.json" -- "$vmm" --stats \
+		timeout $bounded "$send_config" $actions "$tmp/$name.json" -- "$vmm" --stats \
 			<"$in" >"$tmp/$name.out" 2>"$tmp/$name.err"
 	else
-		timeout "$vmm_timeout" "$vmm" --config "$tmp/$name.json" --stats \
+		timeout $bounded "$vmm" --config "$tmp/$name.json" --stats \
 			<"$in" >"$tmp/$name.out" 2>"$tmp/$name.err"
 	fi
 	st=$?

@@ -141,7 +141,7 @@ done
 if command -v script >/dev/null; then
 	guest_config tty "test=boot,echo echo_timeout_ms=30000"
 	(sleep 2; printf 'hello\rquit\r'; sleep 2) |
-		timeout "$vmm_timeout" script -qfec "$vmm --config $tmp/tty.json --sandbox" /dev/null \
+		timeout $bounded script -qfec "$vmm --config $tmp/tty.json --sandbox" /dev/null \
 		>"$tmp/tty.out" 2>&1
 	st=$?
 	tap_check "on a terminal, confined: the guest echoes a line typed, status 0 (got $st)" \

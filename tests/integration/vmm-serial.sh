@@ -41,7 +41,7 @@ check_echo() {
 echo_on_stdio() {
 	guest_config "$2" "$3"
 	mkfifo "$tmp/$2.in"
-	timeout "$vmm_timeout" "$vmm" --config "$tmp/$2.json" \
+	timeout $bounded "$vmm" --config "$tmp/$2.json" \
 		< "$tmp/$2.in" > "$tmp/$2.out" 2> "$tmp/$2.err" &
 	pid=$!
 	echo_session "$2"
@@ -57,7 +57,7 @@ echo_on_stdio "echo without a deadline (echo_timeout_ms=0)" forever "test=echo e
 # Paths in the config: output to a file the vmm creates, input from a FIFO.
 guest_config paths "test=echo" '"serial": { "in": "paths.in", "out": "paths.out" }'
 mkfifo "$tmp/paths.in"
-timeout "$vmm_timeout" "$vmm" --config "$tmp/paths.json" \
+timeout $bounded "$vmm" --config "$tmp/paths.json" \
 	< /dev/null > "$tmp/paths.stdout" 2> "$tmp/paths.err" &
 pid=$!
 echo_session paths
@@ -73,7 +73,7 @@ tap_check "serial.out: nothing went to stdout" [ ! -s "$tmp/paths.stdout" ]
 # slower than that to answer, as on a loaded machine).
 guest_config sock "test=echo" '"serial": { "fd": 0 }'
 mkfifo "$tmp/sock.in"
-timeout "$vmm_timeout" socat -t "$vmm_timeout" "OPEN:$tmp/sock.in!!CREATE:$tmp/sock.out" \
+timeout $bounded socat -t "$vmm_timeout" "OPEN:$tmp/sock.in!!CREATE:$tmp/sock.out" \
 	"EXEC:$vmm --config $tmp/sock.json" 2> "$tmp/sock.err" &
 pid=$!
 echo_session sock

@@ -27,7 +27,7 @@ wait_for_summary() {
 stop_by_signal() {
 	name=halt-$1
 	guest_config "$name" "test=boot exit=halt" '"cpus": 4'
-	timeout "$vmm_timeout" "$vmm" --config "$tmp/$name.json" \
+	timeout $bounded "$vmm" --config "$tmp/$name.json" \
 		< /dev/null > "$tmp/$name.out" 2> "$tmp/$name.err" &
 	pid=$!
 	wait_for_summary "$name"
@@ -65,7 +65,7 @@ cat > "$tmp/fd.json" <<EOF
   "serial": { "out": { "fd": 1 } } }
 EOF
 # Attached: the kernel, opened by the helper, and its fd 3 for the output.
-timeout "$vmm_timeout" "$send_config" "$tmp/fd.json" "$testguest" '&3' -- "$vmm" \
+timeout $bounded "$send_config" "$tmp/fd.json" "$testguest" '&3' -- "$vmm" \
 	< /dev/null 3> "$tmp/fd.out" 2> "$tmp/fd.err"
 st=$?
 tap_check "--config-fd: the guest's checks pass" guest_passed fd
