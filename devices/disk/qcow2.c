@@ -25,6 +25,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+/* Clusters a write takes new in one go, at most (2 MiB of 64 KiB ones). */
+#define NEW_RUN_MAX 32
+
 enum cluster_kind { CLUSTER_UNALLOCATED, CLUSTER_ZERO, CLUSTER_NORMAL, CLUSTER_COMPRESSED };
 
 /* One guest cluster as its L2 entry describes it. */
@@ -345,6 +348,26 @@ static int release(struct qcow2_disk *q, const struct cluster *old)
 	return qcow2_free_later(q, old->host, q->cluster_size, old->entry & QCOW2_FLAG_COPIED);
 }
 
+/* Whether cluster C is this image's own, to be written where it is. */
+static bool in_place(const struct cluster *c)
+{
+	return c->kind == CLUSTER_NORMAL && (c->entry & QCOW2_FLAG_COPIED);
+}
+
+/* N bytes at guest POS from IOV at SKIP into cluster C, written in place:
+ * N within C, or running on through clusters that follow it in the file. */
+static int write_in_place(struct qcow2_disk *q, const struct cluster *c, uint64_t pos, size_t n,
+			  const struct iovec *iov, int iovcnt, size_t skip)
+{
+	uint64_t host = c->host + (pos & (q->cluster_size - 1));
+	struct iovec piece[IOV_MAX_SEGS];
+	int k = iov_slice(iov, iovcnt, skip, n, piece);
+	int ret = fd_pwritev_full(q->fd, piece, k, host);
+
+	return ret ? qcow2_corrupt(q, "write at 0x%llx: %s", (unsigned long long)host,
+				   strerror(-ret)) : 0;
+}
+
 /* Writes N bytes at guest POS (inside one cluster) from IOV at SKIP, or
  * zeros when IOV is NULL. */
 static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struct iovec *iov,
@@ -353,11 +376,10 @@ static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struc
 	size_t in = pos & (q->cluster_size - 1);
 	uint64_t cluster_start = pos - in;
 	struct iovec zero = { .iov_base = q->zeros, .iov_len = n };
-	struct iovec piece[IOV_MAX_SEGS];
 	struct iovec whole = { .iov_base = q->cow_buf, .iov_len = q->cluster_size };
 	uint64_t l2_offset, host;
 	struct cluster old;
-	int k, ret;
+	int ret;
 
 	if (!iov) {
 		iov = &zero;
@@ -367,12 +389,8 @@ static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struc
 	ret = lookup_for_write(q, pos, &l2_offset, &old);
 	if (ret)
 		return ret;
-	if (old.kind == CLUSTER_NORMAL && (old.entry & QCOW2_FLAG_COPIED)) {
-		k = iov_slice(iov, iovcnt, skip, n, piece);
-		ret = fd_pwritev_full(q->fd, piece, k, old.host + in);
-		return ret ? qcow2_corrupt(q, "write at 0x%llx: %s",
-					   (unsigned long long)(old.host + in), strerror(-ret)) : 0;
-	}
+	if (in_place(&old))
+		return write_in_place(q, &old, pos, n, iov, iovcnt, skip);
 	/* Copy on write: the old contents around the new bytes. */
 	if (n < q->cluster_size) {
 		ret = read_piece(q, &old, &whole, 1, 0, cluster_start, q->cluster_size);
@@ -393,10 +411,93 @@ static int write_piece(struct qcow2_disk *q, uint64_t pos, size_t n, const struc
 	return ret ? ret : release(q, &old);
 }
 
+/* Whole clusters in a row that each need a new cluster: unallocated, or
+ * not this image's own to write in place. */
+struct new_run {
+	size_t count;
+	uint64_t l2_offset[NEW_RUN_MAX];
+	struct cluster old[NEW_RUN_MAX];
+};
+
+/* The run of such clusters that starts at POS (cluster-aligned) and that
+ * R's data covers whole; RUN->count 0 when there is none. */
+static int find_new_run(struct qcow2_disk *q, const struct request *r, uint64_t pos,
+			struct new_run *run)
+{
+	run->count = 0;
+	for (uint64_t at = pos; run->count < NEW_RUN_MAX && r->end - at >= q->cluster_size;
+	     at += q->cluster_size) {
+		struct cluster *old = &run->old[run->count];
+		int ret = lookup_for_write(q, at, &run->l2_offset[run->count], old);
+
+		if (ret)
+			return ret;
+		if (in_place(old))
+			break;
+		run->count++;
+	}
+	return 0;
+}
+
+/* Writes RUN from R's data at DONE: its new clusters are taken together
+ * at the end of the file, after any L2 table the lookups made, so they
+ * follow each other there and the data goes in one pwritev straight from
+ * the request, with nothing to copy on write and one refcount write. */
+static int write_new_run(struct qcow2_disk *q, const struct request *r, uint64_t pos,
+			 const struct new_run *run, size_t done)
+{
+	size_t length = run->count * q->cluster_size;
+	struct iovec piece[IOV_MAX_SEGS];
+	uint64_t host = qcow2_alloc_clusters(q, run->count);
+	int k, ret;
+
+	if (!host)
+		return qcow2_corrupt(q, "file would exceed 2^56 bytes");
+	k = iov_slice(r->iov, r->iovcnt, done, length, piece);
+	ret = fd_pwritev_full(q->fd, piece, k, host);
+	if (ret)
+		return qcow2_corrupt(q, "write at 0x%llx: %s", (unsigned long long)host,
+				     strerror(-ret));
+	ret = qcow2_refcount_add_range(q, host, length, 1);
+	for (size_t i = 0; !ret && i < run->count; i++) {
+		uint64_t at = i * q->cluster_size;
+
+		ret = set_l2_entry(q, run->l2_offset[i], pos + at, (host + at) | QCOW2_FLAG_COPIED);
+		if (!ret)
+			ret = release(q, &run->old[i]);
+	}
+	return ret;
+}
+
+/* A piece of a write: a run of whole clusters that need new ones, or
+ * clusters written in place that follow each other in the file (one
+ * pwritev either way: a sequential write is mostly such runs), or one
+ * cluster's part. */
 static int write_request_piece(struct qcow2_disk *q, const struct request *r, uint64_t pos,
 			       size_t *n, size_t done)
 {
-	return write_piece(q, pos, *n, r->iov, r->iovcnt, done);
+	uint64_t cluster_start = pos & ~(q->cluster_size - 1);
+	struct cluster c, next;
+	int ret;
+
+	if (r->iov && pos == cluster_start) {
+		struct new_run run;
+
+		if ((ret = find_new_run(q, r, pos, &run)))
+			return ret;
+		if (run.count) {
+			*n = run.count * q->cluster_size;
+			return write_new_run(q, r, pos, &run, done);
+		}
+	}
+	if ((ret = lookup(q, pos, &c)))
+		return ret;
+	if (!r->iov || !in_place(&c))
+		return write_piece(q, pos, *n, r->iov, r->iovcnt, done);
+	while (pos + *n < r->end && !lookup(q, pos + *n, &next) && in_place(&next) &&
+	       next.host == c.host + (pos + *n - cluster_start))
+		*n += piece_length(q, pos + *n, r->end);
+	return write_in_place(q, &c, pos, *n, r->iov, r->iovcnt, done);
 }
 
 static int qcow2_writev(struct disk *disk, const struct iovec *iov, int iovcnt, uint64_t offset)

@@ -9,6 +9,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,51 +176,76 @@ static int new_refblock(struct qcow2_disk *q, uint64_t index, uint64_t *block_of
 	return write_reftable_entry(q, index);
 }
 
-int qcow2_refcount_add(struct qcow2_disk *q, uint64_t host_offset, int delta)
+/* The cached refcount block for reftable entry INDEX, made if missing. */
+static int refblock_of(struct qcow2_disk *q, uint64_t index, uint64_t *block_offset,
+		       uint8_t **block)
 {
-	uint64_t cluster = host_offset >> q->h.cluster_bits;
-	uint64_t index = cluster >> q->refblock_bits;
-	uint64_t i = cluster & ((1ull << q->refblock_bits) - 1);
-	uint64_t max = q->h.refcount_order == 6 ? UINT64_MAX : (1ull << (1u << q->h.refcount_order)) - 1;
-	uint64_t block_offset, v;
-	uint8_t *block;
-	size_t pos, len;
 	int ret;
 
 	if (index >= q->reftable_entries && (ret = grow_reftable(q, index)))
 		return ret;
-	block_offset = q->reftable[index] & QCOW2_REFTABLE_OFFSET_MASK;
-	if (!block_offset && (ret = new_refblock(q, index, &block_offset)))
+	*block_offset = q->reftable[index] & QCOW2_REFTABLE_OFFSET_MASK;
+	if (!*block_offset && (ret = new_refblock(q, index, block_offset)))
 		return ret;
-	if (block_offset % q->cluster_size || block_offset < q->cluster_size ||
-	    block_offset > q->file_size - q->cluster_size)
+	if (*block_offset % q->cluster_size || *block_offset < q->cluster_size ||
+	    *block_offset > q->file_size - q->cluster_size)
 		return qcow2_corrupt(q, "refcount table entry %llu: block 0x%llx misaligned or "
 				     "outside the file", (unsigned long long)index,
-				     (unsigned long long)block_offset);
-	ret = qcow2_cache_get(q, &q->refblock_cache, block_offset, &block);
+				     (unsigned long long)*block_offset);
+	return qcow2_cache_get(q, &q->refblock_cache, *block_offset, block);
+}
+
+/* Adds DELTA to the refcounts of COUNT clusters from CLUSTER, all in one
+ * refcount block: every count checked first, then one write of the bytes
+ * that changed (a run of new clusters costs one write, not one each). */
+static int add_in_block(struct qcow2_disk *q, uint64_t cluster, uint64_t count, int delta)
+{
+	uint64_t first = cluster & ((1ull << q->refblock_bits) - 1);
+	uint64_t max = q->h.refcount_order == 6 ? UINT64_MAX : (1ull << (1u << q->h.refcount_order)) - 1;
+	uint64_t block_offset;
+	size_t lo = SIZE_MAX, hi = 0;
+	uint8_t *block;
+	int ret = refblock_of(q, cluster >> q->refblock_bits, &block_offset, &block);
+
 	if (ret)
 		return ret;
-	v = entry_get(block, i, q->h.refcount_order);
-	if ((delta < 0 && v == 0) || (delta > 0 && v == max))
-		return qcow2_corrupt(q, "refcount of cluster 0x%llx is %llu, cannot add %d",
-				     (unsigned long long)(cluster << q->h.cluster_bits),
-				     (unsigned long long)v, delta);
-	entry_set(block, i, q->h.refcount_order, v + (uint64_t)(int64_t)delta, &pos, &len);
-	return qcow2_cache_write(q, &q->refblock_cache, block_offset, pos, block + pos, len);
+	for (uint64_t i = first; i < first + count; i++) {
+		uint64_t v = entry_get(block, i, q->h.refcount_order);
+
+		if ((delta < 0 && v == 0) || (delta > 0 && v == max))
+			return qcow2_corrupt(q, "refcount of cluster 0x%llx is %llu, cannot add %d",
+					     (unsigned long long)((cluster + i - first) << q->h.cluster_bits),
+					     (unsigned long long)v, delta);
+	}
+	for (uint64_t i = first; i < first + count; i++) {
+		uint64_t v = entry_get(block, i, q->h.refcount_order);
+		size_t pos, len;
+
+		entry_set(block, i, q->h.refcount_order, v + (uint64_t)(int64_t)delta, &pos, &len);
+		lo = pos < lo ? pos : lo;
+		hi = pos + len > hi ? pos + len : hi;
+	}
+	return qcow2_cache_write(q, &q->refblock_cache, block_offset, lo, block + lo, hi - lo);
+}
+
+int qcow2_refcount_add(struct qcow2_disk *q, uint64_t host_offset, int delta)
+{
+	return add_in_block(q, host_offset >> q->h.cluster_bits, 1, delta);
 }
 
 int qcow2_refcount_add_range(struct qcow2_disk *q, uint64_t offset, uint64_t length, int delta)
 {
 	uint64_t first = offset >> q->h.cluster_bits;
-	uint64_t last = (offset + length - 1) >> q->h.cluster_bits;
+	uint64_t end = length ? ((offset + length - 1) >> q->h.cluster_bits) + 1 : first;
 
-	if (length == 0)
-		return 0;
-	for (uint64_t c = first; c <= last; c++) {
-		int ret = qcow2_refcount_add(q, c << q->h.cluster_bits, delta);
+	while (first < end) {
+		uint64_t block_end = ((first >> q->refblock_bits) + 1) << q->refblock_bits;
+		uint64_t count = (block_end < end ? block_end : end) - first;
+		int ret = add_in_block(q, first, count, delta);
 
 		if (ret)
 			return ret;
+		first += count;
 	}
 	return 0;
 }

@@ -140,6 +140,20 @@ qemu-io -f qcow2 -c "write -P 0x22 0 65536" over.qcow2 >/dev/null
 order_check "partial write over a backing file (copy on write)" over.qcow2 2 \
 	-b same-dir over.qcow2 write 69632 page flush
 
+# Whole clusters in a row go to the file together: a 1 MiB write over a
+# backing file is one write of 1 MiB (the new clusters follow each other
+# at the end of the file), not 16 of 64 KiB, and so is writing it again
+# (in place).
+head -c 1048576 /dev/urandom >mib
+qemu-img create -q -f qcow2 -b base.raw -F raw run.qcow2
+order_check "a 1 MiB write of whole clusters over a backing file, twice" run.qcow2 D \
+	-b same-dir run.qcow2 write 1048576 mib write 1048576 mib flush
+mib_writes=$(grep -c '^pwrite.* = 1048576$' trace)
+tap_check "a 1 MiB write of whole clusters, twice: two writes of 1 MiB ($mib_writes seen)" \
+	[ "$mib_writes" -eq 2 ]
+tap_check "a 1 MiB write of whole clusters reads back" sh -c \
+	'qemu-img convert -O raw run.qcow2 run.raw && cmp -s -i 0:1048576 -n 1048576 mib run.raw'
+
 # Discard: the L2 entry goes first, the refcount and the hole after it.
 qemu-img create -q -f qcow2 discard.qcow2 4M
 qemu-io -f qcow2 -c "write -P 0x33 0 262144" discard.qcow2 >/dev/null
