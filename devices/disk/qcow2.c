@@ -354,18 +354,24 @@ static bool in_place(const struct cluster *c)
 	return c->kind == CLUSTER_NORMAL && (c->entry & QCOW2_FLAG_COPIED);
 }
 
-/* N bytes at guest POS from IOV at SKIP into cluster C, written in place:
- * N within C, or running on through clusters that follow it in the file. */
-static int write_in_place(struct qcow2_disk *q, const struct cluster *c, uint64_t pos, size_t n,
-			  const struct iovec *iov, int iovcnt, size_t skip)
+/* N bytes from IOV at SKIP to the file at HOST, in one pwritev. */
+static int write_at(struct qcow2_disk *q, uint64_t host, const struct iovec *iov, int iovcnt,
+		    size_t skip, size_t n)
 {
-	uint64_t host = c->host + (pos & (q->cluster_size - 1));
 	struct iovec piece[IOV_MAX_SEGS];
 	int k = iov_slice(iov, iovcnt, skip, n, piece);
 	int ret = fd_pwritev_full(q->fd, piece, k, host);
 
 	return ret ? qcow2_corrupt(q, "write at 0x%llx: %s", (unsigned long long)host,
 				   strerror(-ret)) : 0;
+}
+
+/* N bytes at guest POS from IOV at SKIP into cluster C, written in place:
+ * N within C, or running on through clusters that follow it in the file. */
+static int write_in_place(struct qcow2_disk *q, const struct cluster *c, uint64_t pos, size_t n,
+			  const struct iovec *iov, int iovcnt, size_t skip)
+{
+	return write_at(q, c->host + (pos & (q->cluster_size - 1)), iov, iovcnt, skip, n);
 }
 
 /* Writes N bytes at guest POS (inside one cluster) from IOV at SKIP, or
@@ -447,18 +453,14 @@ static int write_new_run(struct qcow2_disk *q, const struct request *r, uint64_t
 			 const struct new_run *run, size_t done)
 {
 	size_t length = run->count * q->cluster_size;
-	struct iovec piece[IOV_MAX_SEGS];
 	uint64_t host = qcow2_alloc_clusters(q, run->count);
-	int k, ret;
+	int ret;
 
 	if (!host)
 		return qcow2_corrupt(q, "file would exceed 2^56 bytes");
-	k = iov_slice(r->iov, r->iovcnt, done, length, piece);
-	ret = fd_pwritev_full(q->fd, piece, k, host);
-	if (ret)
-		return qcow2_corrupt(q, "write at 0x%llx: %s", (unsigned long long)host,
-				     strerror(-ret));
-	ret = qcow2_refcount_add_range(q, host, length, 1);
+	ret = write_at(q, host, r->iov, r->iovcnt, done, length);
+	if (!ret)
+		ret = qcow2_refcount_add_range(q, host, length, 1);
 	for (size_t i = 0; !ret && i < run->count; i++) {
 		uint64_t at = i * q->cluster_size;
 
