@@ -29,7 +29,7 @@ boot() {
 	name=$1 cpus=$2 append=$3
 	shift 3
 	# shellcheck disable=SC2086 # $machine is a list of arguments
-	timeout "$timeout_s" qemu-system-x86_64 $machine -enable-kvm -m "$mem_mib" \
+	timeout -k 10 "$timeout_s" qemu-system-x86_64 $machine -enable-kvm -m "$mem_mib" \
 		-smp "$cpus" -nographic -no-reboot -kernel "$guest" -append "$append" "$@" \
 		<"${stdin:-/dev/null}" >"$work/$name.out" 2>"$work/$name.err"
 	echo $? >"$work/$name.rc"

@@ -8,8 +8,9 @@
 # /host and its programs run there; our vmm boots the test guest from it,
 # unconfined and in its sandbox, and our device process serves it from its
 # sandbox. A command that
-# outlives --timeout ends with status 124, and a working directory the rig
-# would hide is refused (125).
+# outlives --timeout ends with status 124, a rig that stops running its
+# processes with 126, and a working directory the rig would hide is
+# refused (125).
 . "$top_srcdir/tests/lib.sh"
 
 rig=$top_srcdir/tests/rig/rig-run
@@ -107,6 +108,27 @@ fi
 status=$?
 tap_check "--timeout: status 124 (got $status)" test "$status" -eq 124
 tap_check "--timeout: rig-run says so" grep -q '^rig-run: the rig ran out of time' "$work/timeout.err"
+
+# A rig that stops running its processes (QEMU's monitor stops its CPU
+# here; in CI an emulation hang did) is status 126 within RIG_STALL_S, with
+# where the CPU was, not the whole --timeout.
+mkdir "$work/tmp"
+TMPDIR=$work/tmp RIG_STALL_S=6 "$rig" --timeout 300 -- sleep 1000 >"$work/stall.out" 2>"$work/stall.err" &
+rig_job=$!
+tries=0
+until [ -s "$(echo "$work"/tmp/rig-run.*/alive)" ] || [ $tries -ge 600 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+echo stop | socat - "UNIX-CONNECT:$(echo "$work"/tmp/rig-run.*/monitor)" >/dev/null
+started=$(date +%s)
+wait $rig_job
+status=$?
+took=$(($(date +%s) - started))
+tap_check "a rig that stops: status 126 (got $status)" test "$status" -eq 126
+tap_check "a rig that stops: found within RIG_STALL_S and the NMI's wait (${took} s)" test "$took" -lt 30
+tap_check "a rig that stops: rig-run says so" grep -q '^rig-run: the rig stopped: nothing on rig.alive for 6 s' "$work/stall.err"
+tap_check "a rig that stops: where its CPU was" grep -q '^rig-run: cpu: RIP=' "$work/stall.err"
 
 # A working directory under /tmp would not be the host's inside: refused.
 (cd "${TMPDIR:-/tmp}" && "$rig" -- true) 2>"$work/cwd.err"
