@@ -14,8 +14,8 @@ END {
 	split("vmm microvm q35", whos, " ")
 	printf "\n%-24s %22s %22s %22s %9s %9s\n", "metric (ms)", "guestmgr-vmm", "qemu microvm",
 		"qemu q35", "/microvm", "/q35"
-	split("ready_ms uptime_ms exit_ms first_output_ms", keys, " ")
-	for (k = 1; k <= 4; k++) {
+	split("ready_ms uptime_ms setup_ms pre_clock_ms exit_ms first_output_ms", keys, " ")
+	for (k = 1; k <= 6; k++) {
 		key = keys[k] == "ready_ms" ? "marker_ms" : keys[k]
 		printf "%-24s %22s %22s %22s %9s %9s\n", keys[k], span("vmm", key, "%.0f"),
 			span("microvm", key, "%.0f"), span("q35", key, "%.0f"),

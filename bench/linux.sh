@@ -6,6 +6,10 @@
 # command line, alternating, RUNS times each. Reported (min/median/max):
 #   ready_ms      process start to the package's GUESTMGR-READY line
 #   uptime_ms     the guest's own uptime at that line (its kernel's view)
+#   setup_ms      process start to the first KVM_RUN (bench/kvm-run-trace.so,
+#                 preloaded into every VMM): the VMM's own start
+#   pre_clock_ms  the first KVM_RUN to the kernel's clock (ready_ms minus
+#                 the other two): the kernel's earliest boot
 #   exit_ms       process start to exit (the guest powers off after READY)
 # then, from one held run each, RSS and PSS beyond guest RAM at READY, and
 # from one run each with initcall_debug, the kernel's own time: the sum of
@@ -44,11 +48,12 @@ case ${BENCH_LINUX_IN_RIG:-} in
 esac
 
 timer=$build/bench/boot-timer
+trace=$build/bench/kvm-run-trace.so
 vmm=$build/vmm/guestmgr-vmm
 blk=$build/devices/virtio-blk
 kernel=$build/out/packages/debian/${KERNEL:-vmlinuz}
 initrd=$build/out/packages/debian/initrd.img
-for f in "$timer" "$vmm" "$blk" "$kernel" "$initrd"; do
+for f in "$timer" "$trace" "$vmm" "$blk" "$kernel" "$initrd"; do
 	[ -e "$f" ] || { echo "bench/linux: $f missing: build first (make -C $build all debian-package)" >&2; exit 1; }
 done
 qemu=qemu-system-x86_64
@@ -83,10 +88,10 @@ cmd_vmm() {
   "guest_memory": $((mem_mib * 1024 * 1024)),
   "vhost_user_devices": [ { "type": "blk", "socket": "$work/blk.sock" } ] }
 JSON
-	echo "$vmm --config $work/vmm.json"
+	echo "env LD_PRELOAD=$trace $vmm --config $work/vmm.json"
 }
 qemu_common() {
-	echo "$qemu -enable-kvm -cpu host -m $mem_mib -smp 1 -nodefaults -no-user-config -display none" \
+	echo "env LD_PRELOAD=$trace $qemu -enable-kvm -cpu host -m $mem_mib -smp 1 -nodefaults -no-user-config -display none" \
 		"-monitor none -serial stdio -no-reboot -kernel $kernel -initrd $initrd -append '$1'" \
 		"-drive id=d0,file=$work/disk.img,format=raw,if=none -device virtio-blk-pci,drive=d0"
 }
@@ -111,7 +116,12 @@ boot() {
 		exit 1
 	}
 	uptime=$(tr -d '\r' <"$out" | sed -n 's/.*GUESTMGR-READY uptime=\([0-9.]*\).*/\1/p' | head -n 1)
-	echo "$who $(cat "$work/fig") uptime_ms=$(awk -v s="$uptime" 'BEGIN { print s * 1000 }')"
+	awk -v who="$who" -v s="$uptime" '{
+		for (f = 1; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
+		printf "%s %s uptime_ms=%d", who, $0, s * 1000
+		if ("setup_ms" in v) printf " pre_clock_ms=%d", v["marker_ms"] - v["setup_ms"] - s * 1000
+		printf "\n"
+	}' "$work/fig"
 	kill $device 2>/dev/null || true
 	wait $device 2>/dev/null || true
 	device=
