@@ -13,7 +13,11 @@
 #   exit_ms       process start to exit (the guest powers off after READY)
 # then, from one held run each, RSS and PSS beyond guest RAM at READY, and
 # from one run each with initcall_debug, the kernel's own time: the sum of
-# its initcalls, when it ran /init, and its five slowest initcalls.
+# its initcalls, when it ran /init, and its five slowest initcalls; and
+# from one run each with the kernel's kvm trace events on (where tracefs is
+# writable: as root, and always in the rig), the KVM exits: how many, the
+# time the guest spent outside itself (KVM's handling and the VMM's), how
+# often it halted, and where (bench/linux-exits.awk).
 # Ratios are guestmgr-vmm / QEMU.
 #
 #   bench/linux.sh [BUILDDIR]     (default: out/build; RUNS=3 by default)
@@ -169,10 +173,39 @@ for who in $who_all; do
 	tr -d '\r' <"$work/$who.kt" | sed -n "s/^KSLOW /$who /p" >>"$work/kslow"
 done
 
+# The KVM exits of one boot each, from the kvm trace events: what the guest
+# waits for on each VMM, against the time it runs its own code.
+tracefs=/sys/kernel/tracing
+[ -e "$tracefs/trace" ] || mount -t tracefs tracefs "$tracefs" 2>/dev/null || true
+: >"$work/exits"
+if [ -w "$tracefs/trace" ]; then
+	echo 0 >"$tracefs/tracing_on"
+	echo 65536 >"$tracefs/buffer_size_kb"
+	for event in kvm_exit kvm_entry kvm_pio kvm_mmio kvm_msr; do
+		echo 1 >"$tracefs/events/kvm/$event/enable"
+	done
+	for who in $who_all; do
+		echo >"$tracefs/trace"
+		echo 1 >"$tracefs/tracing_on"
+		boot "$who" "$work/$who.tr" "$cmdline gm.run=poweroff" >/dev/null
+		echo 0 >"$tracefs/tracing_on"
+		cat "$tracefs/trace" >"$work/trace"
+		# The header's entries-in-buffer/entries-written: fewer in the
+		# buffer than written means it overflowed and lost events.
+		sed -n 's/.*entries-in-buffer\/entries-written: \([0-9]*\)\/\([0-9]*\).*/\1 \2/p' "$work/trace" |
+			awk -v who="$who" '$1 != $2 { printf "bench/linux: %s: the trace lost %d events\n", who, $2 - $1 }' >&2
+		awk -v who="$who" -f "$root/bench/linux-exits.awk" "$work/trace" >>"$work/exits"
+	done
+	echo 0 >"$tracefs/events/kvm/enable"
+	echo >"$tracefs/trace"
+else
+	echo "bench/linux: no KVM exit profile: $tracefs is not writable (run as root)" >&2
+fi
+
 echo "bench/linux: the debian package ($(basename "$kernel"), $(uname -r) host kernel), $runs runs each," \
 	"$mem_mib MiB, 1 vCPU, virtio-blk; command line '$cmdline'"
 echo "transparent huge pages: private memory $(sed 's/.*\[\(.*\)\].*/\1/' "$thp/enabled")," \
 	"shared memory $(sed 's/.*\[\(.*\)\].*/\1/' "$thp/shmem_enabled")"
 [ -z "${GUESTMGR_RIG:-}" ] || echo "(inside the nested-KVM rig: QEMU TCG with an emulated SVM; each boot after 1 GiB of the rig's memory was written and freed)"
 awk -v runs="$runs" -f "$root/bench/stats.awk" -f "$root/bench/linux-report.awk" \
-	"$work/runs" "$work/mem" "$work/ktime" "$work/kslow"
+	"$work/runs" "$work/mem" "$work/ktime" "$work/kslow" "$work/exits"

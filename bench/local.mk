@@ -28,4 +28,4 @@ bench/kvm-run-trace.so: bench/kvm-run-trace.c
 	$(CC) $(WARN_CFLAGS) -O2 -shared -fPIC -o $@ $(srcdir)/bench/kvm-run-trace.c -ldl
 CLEANFILES += bench/kvm-run-trace.so bench/api-virt bench/api.samples
 EXTRA_DIST += bench/boot.sh bench/README.md bench/kvm-run-trace.c bench/blk.sh bench/blk-io.c \
-	bench/stats.awk bench/boot-report.awk bench/linux.sh bench/linux-report.awk
+	bench/stats.awk bench/boot-report.awk bench/linux.sh bench/linux-report.awk bench/linux-exits.awk
