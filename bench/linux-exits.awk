@@ -7,10 +7,11 @@
 # "Outside" is from each kvm_exit to the same vCPU thread's next kvm_entry:
 # KVM's own handling and the VMM's, everything the guest waits for;
 # "inside" is the rest of the time from the first entry to the last exit,
-# the guest running its own code. A hlt exit is the guest idling.
+# the guest running its own code (one vCPU, as bench/linux boots). A hlt
+# exit is the guest idling.
 function ts() { match($0, /[0-9]+\.[0-9]+: kvm_/); return substr($0, RSTART, RLENGTH - 6) + 0 }
 function tid() { match($0, /-[0-9]+ +\[/); return substr($0, RSTART + 1, RLENGTH - 2) + 0 }
-function arg(after,    rest) {
+function arg(after) {
 	if (!match($0, after " [^ ,]+")) return ""
 	return substr($0, RSTART + length(after) + 1, RLENGTH - length(after) - 1)
 }
