@@ -4,9 +4,11 @@
 # Builds the nested-KVM rig's machine (tests/rig/README.md) from Debian
 # packages only, into OUTDIR:
 #   vmlinuz   Debian's cloud kernel (the `debian` guest package's kernel)
-#   rig.img   initramfs: busybox-static, tests/rig/init as /init, and the
+#   rig.img   initramfs: busybox-static, tests/rig/init as /init, the
 #             modules it loads (in dependency order): virtio-pci, the
-#             virtio-serial ports, virtiofs, fw_cfg, KVM with kvm-amd
+#             virtio-serial ports, virtiofs, fw_cfg, KVM with kvm-amd, and
+#             /bin/kvm-hold (tests/rig/kvm-hold.c, built here static: the
+#             initramfs has no C library)
 # The .deb files come from the same cache as scripts/build-debian-guest.sh's
 # (scripts/debian-guest/debs.sh). rig-run calls this when OUTDIR is missing
 # or older than the scripts that make it.
@@ -34,6 +36,8 @@ root=$work/root
 initramfs_busybox "$root"
 cp "$top/tests/rig/init" "$root/init"
 chmod 0755 "$root/init"
+${CC:-cc} -static -O2 -Wall -Wextra -Werror -o "$root/bin/kvm-hold" "$top/tests/rig/kvm-hold.c" ||
+	die "building kvm-hold (static: the C library's libc.a is needed) failed"
 # shellcheck disable=SC2086 # one word per module name
 initramfs_modules "$root" $modules
 

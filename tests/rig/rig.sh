@@ -3,7 +3,8 @@
 # emulate SVM, with or without a /dev/kvm on the host. Host root: the
 # command's status, stdout and stderr come back apart, it runs in our
 # working directory with our environment, sees a real KVM (kvm_amd, not
-# kvm_pvm) and a fresh /tmp, and what it writes to the build tree is on the
+# kvm_pvm) and a fresh /tmp, a vmm's run there patches no kernel code
+# (tests/rig/kvm-hold.c), and what it writes to the build tree is on the
 # host afterwards. Initramfs root: / is the initramfs, the host's / is at
 # /host and its programs run there; our vmm boots the test guest from it,
 # unconfined and in its sandbox, and our device process serves it from its
@@ -38,6 +39,16 @@ echo "rig \$GUESTMGR_RIG"
 [ -d /sys/module/kvm_amd ] && [ ! -d /sys/module/kvm_pvm ] && echo "module kvm_amd"
 [ -e "${TMPDIR:-/tmp}/rig-test.$$" ] || echo "tmp fresh"
 echo written >"$work/from-the-rig"
+# Kernel code patched (a static key turned) while a vmm starts, runs and
+# ends, counted by a kprobe: none, with init's kvm-hold in place.
+t=/sys/kernel/tracing
+mount -t tracefs tracefs \$t && echo "p:rigtest __jump_label_update" >>\$t/kprobe_events &&
+	echo 1 >\$t/events/kprobes/rigtest/enable && {
+	printf '{ "kernel": "%s", "cmdline": "halt", "guest_memory": 268435456 }' "$top_builddir/testguest/testguest" >/tmp/g.json
+	"$top_builddir/vmm/guestmgr-vmm" --config /tmp/g.json >/dev/null 2>&1 && echo "vmm ran"
+	sleep 2	# KVM turns some keys off a second late
+	echo "patches \$(grep -c 'rigtest:' \$t/trace)"
+}
 echo "to stderr" >&2
 exit 7
 EOF
@@ -53,6 +64,9 @@ tap_check "host root: a real KVM (kvm_amd, no kvm_pvm)" test "$(fact module host
 tap_check "host root: /tmp is the rig's own" test "$(fact tmp host)" = fresh
 tap_check "host root: a file written in the build tree is on the host" \
 	grep -qx written "$work/from-the-rig"
+tap_check "host root: a vmm ran the test guest" test "$(fact vmm host)" = ran
+tap_check "host root: no kernel code patched by a vmm's run (init's kvm-hold; got $(fact patches host))" \
+	test "$(fact patches host)" = 0
 tap_check "host root: stderr comes back apart from stdout" \
 	sh -c 'grep -qx "to stderr" "$1" && ! grep -q "to stderr" "$2"' - "$work/host.err" "$work/host.out"
 tap_diag "$(grep '^rig-run: ' "$work/host.err")"
