@@ -3,7 +3,9 @@
 # lines for WHO (-v who=...):
 #   WHO exits=N outside_ms=MS inside_ms=MS halts=N
 #   EXIT WHO reason NAME COUNT MS      (per exit reason)
-#   EXIT WHO at WHAT COUNT MS          (per port, MSR or 4 KiB MMIO page)
+#   EXIT WHO at WHAT COUNT MS          (per port, MSR or 4 KiB MMIO page,
+#                                       as pio_write_0xcf8, msr_write_6e0,
+#                                       mmio_0xc0000000: one word)
 # "Outside" is from each kvm_exit to the same vCPU thread's next kvm_entry:
 # KVM's own handling and the VMM's, everything the guest waits for;
 # "inside" is the rest of the time from the first entry to the last exit,
@@ -21,13 +23,13 @@ function arg(after) {
 	if (reason[t] == "hlt") halts++
 	next
 }
-/ kvm_pio: / { rw = index($0, "pio_write") ? "write" : "read"; what[tid()] = "pio " rw " " arg("pio_" rw " at"); next }
+/ kvm_pio: / { rw = index($0, "pio_write") ? "write" : "read"; what[tid()] = "pio_" rw "_" arg("pio_" rw " at"); next }
 / kvm_mmio: / {
 	a = arg("gpa"); sub(/^0x0*/, "", a)	# the 4 KiB page: its hex less three digits
-	what[tid()] = "mmio 0x" (length(a) > 3 ? substr(a, 1, length(a) - 3) : "") "000"
+	what[tid()] = "mmio_0x" (length(a) > 3 ? substr(a, 1, length(a) - 3) : "") "000"
 	next
 }
-/ kvm_msr: / { rw = index($0, "msr_write") ? "write" : "read"; what[tid()] = "msr " rw " " arg("msr_" rw); next }
+/ kvm_msr: / { rw = index($0, "msr_write") ? "write" : "read"; what[tid()] = "msr_" rw "_" arg("msr_" rw); next }
 / kvm_entry: / {
 	t = tid(); now = ts()
 	if (!first) first = now

@@ -1,13 +1,12 @@
 # bench/linux.sh's report (with bench/stats.awk). Files, in order: the
 # timed runs ("WHO key=value..."), the held runs (memory), the kernel's
 # own times ("WHO key=value"), its slowest initcalls ("WHO NAME MS"), the
-# KVM exits of a traced boot (bench/linux-exits.awk's lines).
+# KVM exits of a traced boot (bench/linux-exits.awk's lines, the EXIT
+# lines slowest first).
 FNR == 1 { file++ }
 file == 5 && $1 == "EXIT" {
-	name = $4
-	for (f = 5; f <= NF - 2; f++) name = name " " $f
-	k = ++nexit[$2, $3]
-	exname[$2, $3, k] = name; excount[$2, $3, k] = $(NF - 1); exms[$2, $3, k] = $NF
+	if (++nexit[$2, $3] <= ($3 == "reason" ? 6 : 8))
+		exits[$2, $3] = exits[$2, $3] sprintf(" %s %d/%s ms,", $4, $5, $6)
 	next
 }
 file <= 3 || file == 5 {
@@ -60,23 +59,7 @@ END {
 			ratio(stat("vmm", xk[k], "med"), stat("microvm", xk[k], "med")),
 			ratio(stat("vmm", xk[k], "med"), stat("q35", xk[k], "med"))
 	for (w = 1; w <= 3; w++) {
-		printf "  %-8s by reason:%s\n", whos[w], slowest(whos[w], "reason", 6)
-		printf "  %-8s by place: %s\n", "", slowest(whos[w], "at", 8)
+		printf "  %-8s by reason:%s\n", whos[w], exits[whos[w], "reason"]
+		printf "  %-8s by place: %s\n", "", exits[whos[w], "at"]
 	}
-}
-
-# The N kinds of exit of WHO with the most time outside the guest, as
-# " NAME COUNT/MS ms,".
-function slowest(who, kind, n,    c, i, j, best, out) {
-	c = nexit[who, kind]
-	for (i = 1; i <= c; i++) used[i] = 0
-	for (j = 1; j <= n && j <= c; j++) {
-		best = 0
-		for (i = 1; i <= c; i++)
-			if (!used[i] && (!best || exms[who, kind, i] > exms[who, kind, best])) best = i
-		used[best] = 1
-		out = out sprintf(" %s %d/%s ms,", exname[who, kind, best], excount[who, kind, best],
-			exms[who, kind, best])
-	}
-	return out
 }

@@ -68,8 +68,8 @@ if [ -n "${SHMEM_THP:-}" ]; then
 fi
 
 work=$(mktemp -d)
-device=
-trap '[ -z "$device" ] || kill $device 2>/dev/null; rm -rf "$work"' EXIT
+device= instance=
+trap '[ -z "$device" ] || kill $device 2>/dev/null; [ -z "$instance" ] || rmdir "$instance"; rm -rf "$work"' EXIT
 head -c $((64 * 1024 * 1024)) /dev/urandom >"$work/disk.img"
 
 # start_blk: a new devices/virtio-blk for our vmm (it serves one frontend),
@@ -174,33 +174,37 @@ for who in $who_all; do
 done
 
 # The KVM exits of one boot each, from the kvm trace events: what the guest
-# waits for on each VMM, against the time it runs its own code.
+# waits for on each VMM, against the time it runs its own code. The trace
+# goes to an instance of its own, so a host's tracing (its buffer, its
+# events) is left as its owner set it.
 tracefs=/sys/kernel/tracing
 [ -e "$tracefs/trace" ] || mount -t tracefs tracefs "$tracefs" 2>/dev/null || true
 : >"$work/exits"
-if [ -w "$tracefs/trace" ]; then
-	echo 0 >"$tracefs/tracing_on"
-	echo 65536 >"$tracefs/buffer_size_kb"
+if mkdir "$tracefs/instances/bench-linux.$$" 2>/dev/null; then
+	instance=$tracefs/instances/bench-linux.$$
+	echo 0 >"$instance/tracing_on"
+	echo 65536 >"$instance/buffer_size_kb"
 	for event in kvm_exit kvm_entry kvm_pio kvm_mmio kvm_msr; do
-		echo 1 >"$tracefs/events/kvm/$event/enable"
+		echo 1 >"$instance/events/kvm/$event/enable"
 	done
 	for who in $who_all; do
-		echo >"$tracefs/trace"
-		echo 1 >"$tracefs/tracing_on"
+		echo >"$instance/trace"
+		echo 1 >"$instance/tracing_on"
 		boot "$who" "$work/$who.tr" "$cmdline gm.run=poweroff" >/dev/null
-		echo 0 >"$tracefs/tracing_on"
-		cat "$tracefs/trace" >"$work/trace"
+		echo 0 >"$instance/tracing_on"
+		cat "$instance/trace" >"$work/trace"
 		# The header's entries-in-buffer/entries-written: fewer in the
 		# buffer than written means it overflowed and lost events.
 		sed -n 's/.*entries-in-buffer\/entries-written: \([0-9]*\)\/\([0-9]*\).*/\1 \2/p' "$work/trace" |
 			awk -v who="$who" '$1 != $2 { printf "bench/linux: %s: the trace lost %d events\n", who, $2 - $1 }' >&2
 		awk -v who="$who" -f "$root/bench/linux-exits.awk" "$work/trace" >>"$work/exits"
 	done
-	echo 0 >"$tracefs/events/kvm/enable"
-	echo >"$tracefs/trace"
 else
-	echo "bench/linux: no KVM exit profile: $tracefs is not writable (run as root)" >&2
+	echo "bench/linux: no KVM exit profile: cannot create a tracing instance in $tracefs (run as root)" >&2
 fi
+# The EXIT lines slowest first: the report lists the first of each kind.
+grep -v '^EXIT ' "$work/exits" >"$work/exits.sorted" || true
+grep '^EXIT ' "$work/exits" | sort -k6,6 -rn >>"$work/exits.sorted" || true
 
 echo "bench/linux: the debian package ($(basename "$kernel"), $(uname -r) host kernel), $runs runs each," \
 	"$mem_mib MiB, 1 vCPU, virtio-blk; command line '$cmdline'"
@@ -208,4 +212,4 @@ echo "transparent huge pages: private memory $(sed 's/.*\[\(.*\)\].*/\1/' "$thp/
 	"shared memory $(sed 's/.*\[\(.*\)\].*/\1/' "$thp/shmem_enabled")"
 [ -z "${GUESTMGR_RIG:-}" ] || echo "(inside the nested-KVM rig: QEMU TCG with an emulated SVM; each boot after 1 GiB of the rig's memory was written and freed)"
 awk -v runs="$runs" -f "$root/bench/stats.awk" -f "$root/bench/linux-report.awk" \
-	"$work/runs" "$work/mem" "$work/ktime" "$work/kslow" "$work/exits"
+	"$work/runs" "$work/mem" "$work/ktime" "$work/kslow" "$work/exits.sorted"
